@@ -1,0 +1,51 @@
+# The association's site: `make serve` to see it, `make test` to check it. `make help` lists the rest.
+PY ?= python3
+PORT ?= 8000
+VENV ?= .venv
+OUTPUTDIR ?= output
+CONFFILE ?= pelicanconf.py
+PUBLISHCONF ?= publishconf.py
+POLL_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/polls.sqlite3
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+# Re-installed whenever pyproject.toml changes, so a `git pull` never leaves a stale environment.
+STAMP := $(VENV)/.installed
+PELICAN := $(BIN)/pelican
+FLASK := POLL_ENV=development POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service
+
+.DEFAULT_GOAL := help
+.PHONY: help install serve html publish test bench clean devserver new-article check
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP) ## Create .venv and install the project
+
+html: $(STAMP) ## Build the site into output/ (drafts included)
+	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE)
+
+publish: $(STAMP) ## Build the production site (absolute URLs, no drafts)
+	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF)
+
+serve: html ## Build, then serve the site and the poll service on http://127.0.0.1:$(PORT)
+	mkdir -p instance
+	$(FLASK) init-db
+	$(FLASK) sync-polls $(OUTPUTDIR)/polls.json
+	@echo "Le site et les sondages : http://127.0.0.1:$(PORT)/  (Ctrl-C pour arrêter)"
+	POLL_SITE_DIR=$(abspath $(OUTPUTDIR)) $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Benchmarks against vanilla Pelican and bare Flask
+	$(BIN)/python -m bench
+
+clean: ## Remove what the build and the tests leave behind
+	rm -rf $(OUTPUTDIR) cache __pycache__ .pytest_cache

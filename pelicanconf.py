@@ -1,0 +1,97 @@
+"""Development settings of the association's site (``make html``, ``make serve``).
+
+Production overrides live in publishconf.py. Upper-case names are Pelican settings; the
+``POLL_*`` ones are read by plugins/polls.
+"""
+
+AUTHOR = "L'équipe de Tisser"
+SITENAME = "Tisser"
+SITESUBTITLE = "Le carnet de la vie associative"
+SITEDESCRIPTION = (
+    "Tisser accompagne les associations de quartier : communication, bénévolat, "
+    "financement et outils numériques libres."
+)
+# Empty in development: links are root-relative, so the site works on any host and port.
+SITEURL = ""
+
+PATH = "content"
+THEME = "theme"
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+# Interface language of the theme (fr or en); dates and strings follow it through Babel.
+LOCALE = ("C",)  # never depend on the machine's locales: dates go through Babel
+DEFAULT_PAGINATION = 6
+DEFAULT_CATEGORY = "Vie associative"
+SUMMARY_MAX_LENGTH = 40
+TYPOGRIFY = False
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["i18n", "polls", "feeds", "seo"]
+
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {
+    "extra/robots.txt": {"path": "robots.txt"},
+    "extra/favicon.svg": {"path": "favicon.svg"},
+}
+ARTICLE_EXCLUDES = ["extra"]
+
+# Readable addresses, in French, good for sharing.
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "categorie/{slug}/"
+CATEGORY_SAVE_AS = "categorie/{slug}/index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAG_URL = "etiquette/{slug}/"
+TAG_SAVE_AS = "etiquette/{slug}/index.html"
+TAGS_URL = "etiquettes/"
+TAGS_SAVE_AS = "etiquettes/index.html"
+AUTHOR_URL = "auteur/{slug}/"
+AUTHOR_SAVE_AS = "auteur/{slug}/index.html"
+AUTHORS_URL = "auteurs/"
+AUTHORS_SAVE_AS = "auteurs/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+DRAFT_URL = "brouillons/{slug}/"
+DRAFT_SAVE_AS = "brouillons/{slug}/index.html"
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404"]
+TEMPLATE_PAGES = {}
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+
+# Feeds (written by plugins/feeds with feedgen; Pelican's names, Pelican's writer off).
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+CATEGORY_FEED_ATOM = "feeds/categorie-{slug}.atom.xml"
+CATEGORY_FEED_RSS = "feeds/categorie-{slug}.rss.xml"
+TAG_FEED_ATOM = "feeds/etiquette-{slug}.atom.xml"
+TAG_FEED_RSS = "feeds/etiquette-{slug}.rss.xml"
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEED_MAX_ITEMS = 20
+
+# Polls: where the vote service answers. Empty means same origin (/api/... on this site).
+POLL_API_URL = ""
+
+# Menu: pages are listed by the theme; these are extra links.
+DISPLAY_PAGES_ON_MENU = True
+DISPLAY_CATEGORIES_ON_MENU = False
+MENUITEMS = ()
+SOCIAL_SHARE = ("mastodon", "facebook", "linkedin", "email", "copy")
+MASTODON_SHARE_INSTANCE = "mastodon.social"
+
+# Drafts are visible while writing (make html/serve/devserver), never in publishconf.py.
+WITH_FUTURE_DATES = True
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "mtime"

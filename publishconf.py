@@ -1,0 +1,14 @@
+"""Production settings (``make publish``): absolute addresses, feeds, no drafts."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("SITEURL", "https://tisser.example.org")
+RELATIVE_URLS = False
+# The vote service sits on the same origin behind nginx (see docs/deploy.md).
+POLL_API_URL = os.environ.get("POLL_API_URL", "")
+DELETE_OUTPUT_DIRECTORY = True
+LOAD_CONTENT_CACHE = False
