@@ -29,10 +29,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install the project
 
 html: $(STAMP) ## Build the site into output/ (drafts included)
-	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE)
+	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE) --fatal errors
 
 publish: $(STAMP) ## Build the production site (absolute URLs, no drafts)
-	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF)
+	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors
 
 serve: html ## Build, then serve the site and the poll service on http://127.0.0.1:$(PORT)
 	mkdir -p instance

@@ -26,13 +26,10 @@ SUMMARY_MAX_LENGTH = 40
 TYPOGRIFY = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["i18n", "polls", "feeds", "seo"]
+PLUGINS = ["i18n", "polls", "feeds"]
 
 STATIC_PATHS = ["images", "extra"]
-EXTRA_PATH_METADATA = {
-    "extra/robots.txt": {"path": "robots.txt"},
-    "extra/favicon.svg": {"path": "favicon.svg"},
-}
+EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}
 ARTICLE_EXCLUDES = ["extra"]
 
 # Readable addresses, in French, good for sharing.
@@ -60,7 +57,9 @@ PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
-DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404"]
+DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404", "sitemap", "robots"]
+SITEMAP_SAVE_AS = "sitemap.xml"
+ROBOTS_SAVE_AS = "robots.txt"
 TEMPLATE_PAGES = {}
 YEAR_ARCHIVE_SAVE_AS = ""
 MONTH_ARCHIVE_SAVE_AS = ""
@@ -95,3 +94,5 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "mtime"
+
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True}

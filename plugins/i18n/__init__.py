@@ -1,0 +1,71 @@
+"""i18n: the theme's interface strings and dates in the site's language, through Babel.
+
+Templates call ``_("…")`` (Jinja2's i18n extension) and the ``date_long`` / ``date_short``
+filters. The catalogs are the theme's ``translations/<lang>/LC_MESSAGES/messages.po``, read
+with Babel at build time, so neither compiled ``.mo`` files nor the machine's installed
+locales are needed. Message ids are French: a missing catalog still shows French.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from pelican import signals
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=8)
+def load_translations(theme: str, lang: str) -> NullTranslations:
+    """Return the theme's gettext translations for ``lang`` (French ids need none)."""
+    po_path = Path(theme) / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        if lang != "fr":
+            log.warning("i18n: no catalog for %r at %s, the interface stays in French", lang, po_path)
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def babel_locale(lang: str) -> str:
+    """Map a site language ("fr", "en") to the Babel locale used for dates."""
+    return {"fr": "fr_FR", "en": "en_GB"}.get(lang, lang)
+
+
+def format_day(value: date | datetime, lang: str, style: str = "long") -> str:
+    """Format a date as words in ``lang``: "25 novembre 2026"."""
+    return format_date(value, format=style, locale=babel_locale(lang))
+
+
+def format_moment(value: datetime, lang: str, style: str = "long") -> str:
+    """Format a date and time in ``lang``, in the value's own time zone."""
+    return format_datetime(value, format=style, tzinfo=value.tzinfo, locale=babel_locale(lang))
+
+
+def install(generator) -> None:
+    """Give the generator's Jinja2 environment the catalog and the date filters."""
+    settings = generator.settings
+    lang = settings.get("DEFAULT_LANG", "fr")
+    env = generator.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_translations(load_translations(settings["THEME"], lang), newstyle=True)
+    env.filters["date_long"] = lambda value: format_day(value, lang, "long")
+    env.filters["date_short"] = lambda value: format_day(value, lang, "short")
+    env.globals["OG_LOCALE"] = babel_locale(lang)
+
+
+def register() -> None:
+    """Connect to generator_init: each generator builds its own Jinja2 environment."""
+    signals.generator_init.connect(install)

@@ -1,0 +1,42 @@
+"""Fixtures shared by the whole suite: real Pelican builds of the real content."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PELICAN = Path(sys.executable).with_name("pelican")
+
+
+def build(output: Path, settings: str = "pelicanconf.py", content: Path | None = None,
+          extra: list[str] | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the ``pelican`` command on ``content`` (the real site by default) into ``output``."""
+    command = [str(PELICAN), str(content or ROOT / "content"), "-o", str(output), "-s",
+               str(ROOT / settings), "--cache-path", str(output.parent / f"{output.name}-cache"),
+               "--ignore-cache", "--fatal", "errors"]
+    return subprocess.run(command + (extra or []), cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+def _built(tmp_path_factory: pytest.TempPathFactory, settings: str) -> Path:
+    output = tmp_path_factory.mktemp(Path(settings).stem) / "output"
+    result = build(output, settings)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built with the development settings (pelicanconf.py)."""
+    return _built(tmp_path_factory, "pelicanconf.py")
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built with the production settings (publishconf.py)."""
+    return _built(tmp_path_factory, "publishconf.py")
