@@ -15,7 +15,7 @@ PELICAN := $(BIN)/pelican
 FLASK := POLL_ENV=development POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve html publish test bench clean devserver new-article check
+.PHONY: help install serve html publish test bench clean devserver new-article check translations
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,15 @@ test: $(STAMP) ## Run the whole test suite
 
 bench: $(STAMP) ## Benchmarks against vanilla Pelican and bare Flask
 	$(BIN)/python -m bench
+
+translations: $(STAMP) ## Refresh the theme's catalogs (fr, en) after a template change
+	mkdir -p theme/translations
+	$(BIN)/pybabel extract -F theme/babel.cfg -o theme/translations/messages.pot --project Tisser --sort-output --no-location --omit-header .
+	for lang in fr en; do \
+	  test -f theme/translations/$$lang/LC_MESSAGES/messages.po \
+	    || $(BIN)/pybabel init -i theme/translations/messages.pot -d theme/translations -l $$lang; \
+	  $(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations -l $$lang --no-fuzzy-matching; \
+	done
 
 clean: ## Remove what the build and the tests leave behind
 	rm -rf $(OUTPUTDIR) cache __pycache__ .pytest_cache

@@ -40,3 +40,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site built with the production settings (publishconf.py)."""
     return _built(tmp_path_factory, "publishconf.py")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Drive Debian's Chromium (Playwright cannot download its own browser here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        # Without these, Chromium tries Google's hosts, which this closed network refuses.
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"],
+    }
