@@ -1,1 +1,57 @@
-"""Poll service."""
+"""The poll service: a small Flask app that records votes of the site's polls.
+
+Only the factory lives here; nothing runs at import time. ``flask --app poll_service ...``
+and ``gunicorn 'poll_service:create_app()'`` both find it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import admin, api, cli, csrf, db, errors, logs, pages, render, settings, site
+    from .ratelimit import RateLimiter
+
+    options = settings.load(config)
+    app = Flask(__name__)
+    app.config.update(options)
+    app.config.update(
+        SECRET_KEY=options["POLL_SECRET_KEY"],
+        MAX_CONTENT_LENGTH=options["POLL_MAX_BODY_BYTES"],
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    hops = options["POLL_TRUSTED_PROXIES"]
+    if hops:
+        # X-Forwarded-For is believed for exactly this many proxies, never more.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    limit, window = options["POLL_RATE_LIMIT"]
+    app.extensions["poll_rate_limiter"] = RateLimiter(limit, window)
+
+    logs.install()
+    db.init_app(app)
+    errors.init_app(app)
+    csrf.init_app(app)
+    render.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(admin.bp)
+    if options["POLL_SITE_DIR"]:
+        app.register_blueprint(site.bp)
+    app.after_request(_security_headers)
+    return app
+
+
+def _security_headers(response):  # noqa: ANN001, ANN202 (Flask hook)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

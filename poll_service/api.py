@@ -1,0 +1,102 @@
+"""The public JSON API: read a poll, vote, the SVG chart, and the health check."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+
+from . import context, store
+from .db import get_db, transaction
+from .errors import PollError
+from .schema import LATEST_VERSION, current_version
+
+bp = Blueprint("api", __name__)
+
+JSON_TYPE = "application/json"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@bp.get("/api/polls/<poll_id>")
+def show(poll_id: str) -> Response:
+    """Return a poll, its counts (when visible) and whether this visitor has voted."""
+    with transaction(get_db()) as conn:
+        state = store.tally(conn, poll_id, context.identity(), context.now())
+    response = jsonify(state.to_json())
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/api/polls/<poll_id>/votes")
+def vote(poll_id: str) -> Response:
+    """Record a vote: JSON answers 201 with the poll, the no-JavaScript form a 303."""
+    context.check_rate_limit()
+    is_form = request.mimetype in FORM_TYPES
+    if not is_form and request.mimetype != JSON_TYPE:
+        raise PollError("unsupported_media_type")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise PollError("payload_too_large")
+    # A chunked body has no length: werkzeug stops reading at the limit, so a body that
+    # fills it is taken as too large rather than parsed truncated. Forms reuse this cache.
+    if len(request.get_data(cache=True)) >= limit:
+        raise PollError("payload_too_large")
+    choices = request.form.getlist("choices") if is_form else _json_choices()
+    identity = context.identity(issue_cookie=True)
+    conn = get_db()
+    with transaction(conn, write=True):
+        store.record_vote(conn, poll_id, choices, identity, context.now())
+    if is_form:
+        response = redirect(url_for("pages.results", poll_id=poll_id), 303)
+    else:
+        with transaction(conn):
+            state = store.tally(conn, poll_id, identity, context.now())
+        response = jsonify(state.to_json())
+        response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return context.set_voter_cookie(response)
+
+
+def _json_choices() -> list[str]:
+    try:
+        # Parsed here rather than by request.get_json: a deeply nested body raises
+        # RecursionError, which Flask would not turn into a 400.
+        payload = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        raise PollError("bad_request", "Corps JSON illisible : envoyez {\"choices\": [\"clé\"]}.") from None
+    choices = payload.get("choices") if isinstance(payload, dict) else None
+    if not isinstance(choices, list) or not all(isinstance(choice, str) for choice in choices):
+        raise PollError("invalid_choice", "Le vote doit avoir la forme {\"choices\": [\"clé\", …]}.")
+    return choices
+
+
+@bp.get("/api/polls/<poll_id>/results.svg")
+def results_svg(poll_id: str) -> Response:
+    """Return the results as an accessible SVG bar chart."""
+    with transaction(get_db()) as conn:
+        state = store.tally(conn, poll_id, context.identity(), context.now())
+    response = Response(render_template("results.svg", poll=state), mimetype="image/svg+xml")
+    # What a visitor sees of an after-vote poll depends on their cookie: no shared cache.
+    response.headers["Cache-Control"] = "private, no-cache" if state.results == "after-vote" else "public, max-age=30"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Say whether the service runs and its database answers with the current schema."""
+    try:
+        with transaction(get_db()) as conn:
+            version = current_version(conn)
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        response = jsonify(status="error", message="Base de données injoignable.")
+        response.status_code = 503
+        return response
+    if version != LATEST_VERSION:
+        response = jsonify(
+            status="error",
+            message=f"Schéma en version {version}, {LATEST_VERSION} attendue : lancez init-db.",
+        )
+        response.status_code = 503
+        return response
+    return jsonify(status="ok", schema_version=version)

@@ -1,0 +1,106 @@
+"""The ``flask --app poll_service`` commands: init-db, sync-polls, export, purge-voters.
+
+Each is a thin click wrapper over a plain function of ``store`` or ``schema``; messages are in
+French, and a refusal exits with a non-zero status.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from . import store
+from .admin import csv_text
+from .db import get_engine, transaction
+from .definition import PollSyntaxError, check_unique, poll_from_manifest
+from .errors import PollError
+from .schema import LATEST_VERSION, migrate
+
+
+def init_db() -> list[int]:
+    """Create or migrate the database of the current app; return the steps applied."""
+    return migrate(get_engine())
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database, or bring it to the current schema (keeps every vote)."""
+    applied = init_db()
+    if applied:
+        steps = ", ".join(str(step) for step in applied)
+        click.echo(f"Base de données prête (schéma version {LATEST_VERSION} ; étapes appliquées : {steps}).")
+    else:
+        click.echo(f"Base de données déjà à jour (schéma version {LATEST_VERSION}).")
+
+
+def read_manifest(path: Path) -> list:
+    """Read output/polls.json and validate every poll with the one validator."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.ClickException(
+            f"Fichier introuvable : {path}. Construisez d'abord le site (make html)."
+        ) from None
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"Impossible de lire {path} : {error}") from None
+    entries = data.get("polls") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise click.ClickException(f"{path} : la clé « polls » (une liste) manque.")
+    try:
+        polls = [poll_from_manifest(entry) for entry in entries]
+        check_unique(polls)
+    except PollSyntaxError as error:
+        raise click.ClickException(f"{path} : {error}") from None
+    return polls
+
+
+@click.command("sync-polls")
+@click.argument("path", type=click.Path(path_type=Path))
+def sync_polls_command(path: Path) -> None:
+    """Create or update the polls described in PATH (output/polls.json)."""
+    polls = read_manifest(path)
+    try:
+        with get_engine().connect() as conn, transaction(conn, write=True):
+            report = store.sync_polls(conn, polls)
+    except store.SyncRefused as refused:
+        message = "\n".join(refused.problems)
+        raise click.ClickException(f"Synchronisation refusée, rien n'a été modifié.\n{message}") from None
+    for line in report:
+        click.echo(line)
+    click.echo(f"{len(polls)} sondage(s) synchronisé(s).")
+
+
+@click.command("export")
+@click.argument("poll_id")
+def export_command(poll_id: str) -> None:
+    """Write POLL_ID's counts as CSV to the standard output (no voter identifier)."""
+    try:
+        with get_engine().connect() as conn, transaction(conn):
+            rows = store.export_rows(conn, poll_id)
+    except PollError as error:
+        raise click.ClickException(f"{error.message} (« {poll_id} »)") from None
+    click.echo(csv_text(rows), nl=False)
+
+
+@click.command("purge-voters")
+def purge_voters_command() -> None:
+    """Delete voter identifiers of polls closed longer than POLL_RETENTION_DAYS ago."""
+    days = current_app.config["POLL_RETENTION_DAYS"]
+    now = current_app.config["POLL_CLOCK"]()
+    with get_engine().connect() as conn, transaction(conn, write=True):
+        report = store.purge_voters(conn, now, days)
+    for poll_id, count in report.voters_by_poll.items():
+        click.echo(f"{poll_id} : {count} identifiant(s) de votant supprimé(s).")
+    if report.keys:
+        click.echo(f"{report.keys} clé(s) d'adresse expirée(s) supprimée(s).")
+    if not report.voters_by_poll and not report.keys:
+        click.echo(f"Rien à supprimer (conservation : {days} jours après la fermeture).")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on ``app.cli``."""
+    for command in (init_db_command, sync_polls_command, export_command, purge_voters_command):
+        app.cli.add_command(command)

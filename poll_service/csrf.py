@@ -1,0 +1,80 @@
+"""Refuse cross-site writes, and answer CORS only for the allowed origins (Datasette's way).
+
+An unsafe request passes when the browser says it is same-origin (``Sec-Fetch-Site:
+same-origin`` or ``none``); otherwise its ``Origin`` (or, lacking it, its ``Referer``) must be
+this site or one of POLL_ALLOWED_ORIGINS, compared as scheme, host and port. This protects
+the no-JavaScript form, which a JSON-only rule cannot. The admin API is exempt: it needs a
+bearer token, which a browser never sends on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from flask import Flask, current_app, request
+from werkzeug.wrappers import Response
+
+from .errors import PollError
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_origin(value: str | None) -> tuple[str, str, int] | None:
+    """Return (scheme, host, port) of an origin or URL, or None if it is not one."""
+    from urllib.parse import urlsplit
+
+    if not value or value == "null":
+        return None
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def origin_allowed(headers: Mapping[str, str], site: str, allowed: Iterable[str]) -> bool:
+    """Tell whether an unsafe request with these headers may act on ``site``."""
+    if headers.get("Sec-Fetch-Site", "").lower() in ("same-origin", "none"):
+        return True
+    claimed = headers.get("Origin")
+    if claimed is None:
+        claimed = headers.get("Referer")
+    origin = normalise_origin(claimed)
+    if origin is None:
+        return False
+    trusted = {normalise_origin(site), *(normalise_origin(o) for o in allowed)}
+    return origin in trusted
+
+
+def _check_origin() -> None:
+    if request.method in SAFE_METHODS or request.path.startswith("/api/admin/"):
+        return
+    if not origin_allowed(request.headers, request.host_url, current_app.config["POLL_ALLOWED_ORIGINS"]):
+        raise PollError("bad_origin")
+
+
+def _add_cors_headers(response: Response) -> Response:
+    if not request.path.startswith("/api/polls/"):
+        return response
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    allowed = {normalise_origin(o) for o in current_app.config["POLL_ALLOWED_ORIGINS"]}
+    if origin and normalise_origin(origin) in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Check every unsafe request before its view, and add CORS headers after."""
+    app.before_request(_check_origin)
+    app.after_request(_add_cors_headers)

@@ -1,0 +1,149 @@
+"""Read the service's settings from the environment (or a test mapping) and check them.
+
+Every setting is named as its environment variable (``POLL_*``) and documented in
+docs/deploy.md; a test fails when one is not. A wrong value stops the service at start-up
+with a French message rather than misbehaving later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+DEDUP_MODES = ("cookie+ip", "cookie", "ip")
+DEFAULT_DATABASE_URL = "sqlite:///instance/polls.sqlite3"
+# Only for `make serve`: a fixed key keeps the voter cookie valid across restarts.
+DEVELOPMENT_SECRET_KEY = "dev-only-poll-secret-not-for-production"
+
+# Name -> default. The names are the public contract (DESIGN.md); POLL_RATE_LIMIT,
+# POLL_MAX_BODY_BYTES and POLL_ENV are ours, documented in docs/deploy.md.
+SETTINGS: dict[str, Any] = {
+    "POLL_ENV": "production",
+    "POLL_DATABASE_URL": DEFAULT_DATABASE_URL,
+    "POLL_SECRET_KEY": None,
+    "POLL_ALLOWED_ORIGINS": (),
+    "POLL_TRUSTED_PROXIES": 0,
+    "POLL_ADMIN_TOKEN": None,
+    "POLL_DEDUP": "cookie+ip",
+    "POLL_SITE_DIR": None,
+    "POLL_RETENTION_DAYS": 180,
+    "POLL_RATE_LIMIT": "10/60",
+    "POLL_MAX_BODY_BYTES": 4096,
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting that prevents the service from starting, explained in French."""
+
+
+def utc_now() -> datetime:
+    """Return the current time, timezone-aware (the default POLL_CLOCK)."""
+    return datetime.now(timezone.utc)
+
+
+def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return checked settings from ``config``, or from the environment when it is None.
+
+    A test mapping replaces the environment entirely, so a variable set on the machine
+    never leaks into a test. It may also carry ``POLL_CLOCK`` (a callable returning an
+    aware datetime) and ``TESTING``.
+    """
+    source: Mapping[str, Any] = os.environ if config is None else config
+    raw = {name: source.get(name, default) for name, default in SETTINGS.items()}
+    settings: dict[str, Any] = {
+        "POLL_ENV": str(raw["POLL_ENV"] or "production").strip().lower(),
+        "POLL_DATABASE_URL": str(raw["POLL_DATABASE_URL"] or DEFAULT_DATABASE_URL).strip(),
+        "POLL_ALLOWED_ORIGINS": _origins(raw["POLL_ALLOWED_ORIGINS"]),
+        "POLL_TRUSTED_PROXIES": _integer(raw["POLL_TRUSTED_PROXIES"], "POLL_TRUSTED_PROXIES"),
+        "POLL_ADMIN_TOKEN": str(raw["POLL_ADMIN_TOKEN"] or "") or None,
+        "POLL_DEDUP": str(raw["POLL_DEDUP"] or "cookie+ip").strip().lower(),
+        "POLL_SITE_DIR": str(raw["POLL_SITE_DIR"] or "") or None,
+        "POLL_RETENTION_DAYS": _integer(raw["POLL_RETENTION_DAYS"], "POLL_RETENTION_DAYS"),
+        "POLL_RATE_LIMIT": _rate_limit(raw["POLL_RATE_LIMIT"]),
+        "POLL_MAX_BODY_BYTES": _integer(raw["POLL_MAX_BODY_BYTES"], "POLL_MAX_BODY_BYTES"),
+    }
+    development = settings["POLL_ENV"] == "development"
+    settings["POLL_SECRET_KEY"] = _secret_key(raw["POLL_SECRET_KEY"], development)
+    if settings["POLL_DEDUP"] not in DEDUP_MODES:
+        raise ConfigError(
+            f"POLL_DEDUP vaut « {raw['POLL_DEDUP']} » : choisissez parmi {', '.join(DEDUP_MODES)}."
+        )
+    if settings["POLL_SITE_DIR"] and not development:
+        raise ConfigError(
+            "POLL_SITE_DIR ne sert qu'en développement (POLL_ENV=development) : en production, "
+            "nginx sert le site construit (voir docs/deploy.md)."
+        )
+    if settings["POLL_MAX_BODY_BYTES"] < 256:
+        raise ConfigError("POLL_MAX_BODY_BYTES doit valoir au moins 256 (octets).")
+    clock = source.get("POLL_CLOCK") if config is not None else None
+    settings["POLL_CLOCK"] = clock or utc_now
+    if not callable(settings["POLL_CLOCK"]):
+        raise ConfigError("POLL_CLOCK doit être une fonction qui renvoie la date et l'heure.")
+    if config is not None and "TESTING" in config:
+        settings["TESTING"] = bool(config["TESTING"])
+    return settings
+
+
+def _secret_key(value: Any, development: bool) -> str:
+    key = str(value or "").strip()
+    if key:
+        if len(key) < 16 and not development:
+            raise ConfigError(
+                "POLL_SECRET_KEY est trop courte : utilisez au moins 16 caractères aléatoires, "
+                "par exemple la sortie de « python3 -c 'import secrets; print(secrets.token_hex(32))' »."
+            )
+        return key
+    if development:
+        return DEVELOPMENT_SECRET_KEY
+    raise ConfigError(
+        "POLL_SECRET_KEY manque : le service refuse de démarrer sans clé secrète hors "
+        "développement. Générez-en une avec « python3 -c 'import secrets; "
+        "print(secrets.token_hex(32))' » et placez-la dans l'environnement du service "
+        "(ou lancez-le avec POLL_ENV=development pour essayer en local)."
+    )
+
+
+def _integer(value: Any, name: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{name} doit être un nombre entier positif (reçu « {value} »).") from None
+    if number < 0:
+        raise ConfigError(f"{name} doit être un nombre entier positif (reçu « {value} »).")
+    return number
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    origins = []
+    for item in items:
+        parts = urlsplit(str(item).strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ConfigError(
+                f"POLL_ALLOWED_ORIGINS : « {item} » n'est pas une origine. Écrivez par exemple "
+                "https://www.exemple.org (schéma et hôte, sans chemin), séparées par des virgules."
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(origins)
+
+
+def _rate_limit(value: Any) -> tuple[int, int]:
+    """Read "N/SECONDS" (N votes per SECONDS per address); "0" turns the limit off."""
+    text = str(value).strip()
+    if text in ("0", "", "off"):
+        return (0, 1)
+    count, _, seconds = text.partition("/")
+    try:
+        limit = (int(count), int(seconds or 60))
+    except ValueError:
+        limit = (-1, -1)
+    if limit[0] < 0 or limit[1] <= 0:
+        raise ConfigError(
+            f"POLL_RATE_LIMIT vaut « {value} » : écrivez « N/SECONDES », par exemple 10/60 "
+            "(10 votes par minute et par adresse), ou 0 pour ne pas limiter."
+        )
+    return limit
+
