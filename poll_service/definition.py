@@ -357,7 +357,7 @@ def poll_from_manifest(entry: dict[str, Any]) -> Poll:
             options=options,
             max_choices=int(entry.get("multiple") or 1),
             opens=_manifest_date(entry.get("opens")),
-            closes=_manifest_date(entry.get("closes")),
+            closes=_manifest_date(entry.get("closes"), end_of_day=True),
             results=str(entry.get("results") or "always"),
             source=entry.get("source"),
             url=entry.get("url"),
@@ -367,8 +367,9 @@ def poll_from_manifest(entry: dict[str, Any]) -> Poll:
     return validate(poll)
 
 
-def _manifest_date(value: Any) -> datetime | None:
-    return parse_datetime(value) if value else None
+def _manifest_date(value: Any, end_of_day: bool = False) -> datetime | None:
+    # A bare closing date means the end of that day, as in a ```poll block.
+    return parse_datetime(value, end_of_day=end_of_day) if value else None
 
 
 def validate(poll: Poll) -> Poll:
