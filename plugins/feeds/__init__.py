@@ -1,5 +1,145 @@
-"""Placeholder: being written."""
+"""feeds: the site's Atom and RSS 2.0 feeds, written with feedgen in place of Pelican's writer.
+
+Settings keep Pelican's names, so the theme's autodiscovery ``<link rel="alternate">`` tags
+and visible links (which read them) point at the files written here:
+
+- ``FEED_ALL_ATOM``, ``FEED_ALL_RSS``: paths of the feeds of all published articles.
+- ``CATEGORY_FEED_ATOM``, ``CATEGORY_FEED_RSS``, ``TAG_FEED_ATOM``, ``TAG_FEED_RSS``: path
+  patterns with ``{slug}``, one feed per category and per tag. An empty value turns a feed off.
+- ``FEED_MAX_ITEMS``: how many of the newest articles each feed keeps (``None``: all).
+- ``FEED_DOMAIN``: base URL of the feed files' own addresses (Pelican sets it to ``SITEURL``).
+- ``FEEDS``: this plugin's options, merged over ``DEFAULTS`` (unknown keys are an error):
+  ``fallback_siteurl`` is the base of every absolute URL when ``SITEURL`` is empty.
+
+Feed readers need absolute URLs, but in development ``SITEURL`` is "" (root-relative links, so
+the site works on any host and port). The feeds then use ``fallback_siteurl``, by default
+``http://127.0.0.1:8000``, the address of ``make serve``: a placeholder that is obviously
+local, never published (publishconf.py sets ``SITEURL``). The theme keeps its root-relative
+links to the feeds themselves.
+
+``AUTHOR_FEED_*``, ``TRANSLATION_FEED_*``, ``FEED_ATOM`` and ``FEED_RSS`` are not written: a
+value there is reported and ignored. Translations are left out of the feeds, which are in
+``DEFAULT_LANG``.
+
+Pelican's own writer is kept out: at ``initialized`` the feed settings move to
+``FEEDS_TAKEN_OVER`` and Pelican's keys are blanked, so ``ArticlesGenerator.generate_feeds``
+writes nothing; at ``generator_init`` the supported ones go back into the generators' shared
+context, where templates read them. The settings, which Pelican's generators read, stay blank.
+
+Each entry has: an RFC 4151 tag URI as id (``tag:host,YYYY-MM-DD:/slug/``, from the article's
+address and Date, stable across builds), title, link, authors, the category and the tags as
+``<category>``, published and updated dates with the Europe/Paris offset (``TIMEZONE``), the
+summary, the full content (a poll in its static version, ``article.feed_content`` set by the
+polls plugin) with every URL made absolute, and the ``Image`` metadata as an enclosure with its
+size and MIME type. Entries are newest first; a feed's updated date is its newest entry's, so
+unchanged content gives byte-identical feeds. Drafts and hidden articles never appear.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Iterator
+
+from pelican import signals
+from pelican.utils import sanitised_join
+
+from .entries import Entry, Site, make_entry
+from .render import FeedSpec, render
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {"fallback_siteurl": "http://127.0.0.1:8000"}
+
+# Settings key where the feed settings are kept once Pelican's are blanked.
+TAKEN_OVER = "FEEDS_TAKEN_OVER"
+
+SUPPORTED = ("FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM", "CATEGORY_FEED_RSS",
+             "TAG_FEED_ATOM", "TAG_FEED_RSS")
+UNSUPPORTED = ("FEED_ATOM", "FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS",
+               "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS")
+FORMATS = (("atom", "ATOM"), ("rss", "RSS"))
+
+
+def options(settings: dict[str, Any]) -> dict[str, Any]:
+    """Return the ``FEEDS`` setting merged over ``DEFAULTS``, reporting unknown keys."""
+    given = settings.get("FEEDS") or {}
+    for key in sorted(set(given) - set(DEFAULTS)):
+        log.error("feeds: unknown key %r in FEEDS (known: %s)", key, ", ".join(sorted(DEFAULTS)))
+    return {**DEFAULTS, **given}
+
+
+def take_over_feed_settings(pelican: Any) -> None:
+    """Move the feed settings aside and blank Pelican's, so its writer writes no feed."""
+    settings = pelican.settings
+    if TAKEN_OVER in settings:  # the same settings dict given to a second Pelican instance
+        return
+    settings["FEEDS"] = options(settings)
+    for key in UNSUPPORTED:
+        if settings.get(key):
+            log.warning("feeds: %s is not supported by plugins/feeds, no such feed is written", key)
+    settings[TAKEN_OVER] = {key: settings.get(key) for key in SUPPORTED}
+    for key in SUPPORTED + UNSUPPORTED:
+        settings[key] = None
+
+
+def give_templates_feed_settings(generator: Any) -> None:
+    """Put the feed paths back into the shared context, where the theme's templates read them."""
+    generator.context.update(generator.settings.get(TAKEN_OVER) or {})
+
+
+def newest_first(articles: list[Any], limit: int | None) -> list[Any]:
+    """Return the ``limit`` newest articles, newest first, ties in a stable order."""
+    ordered = sorted(articles, key=lambda article: (article.date, article.url), reverse=True)
+    return ordered[:limit]
+
+
+def feed_specs(generator: Any, paths: dict[str, Any], site: Site) -> Iterator[tuple[FeedSpec, list[Any]]]:
+    """Yield each configured feed with the articles it may hold."""
+    for fmt, key in FORMATS:
+        if paths.get(f"FEED_ALL_{key}"):
+            yield FeedSpec(paths[f"FEED_ALL_{key}"], fmt, site.name, site.url("")), generator.articles
+    taxonomies = (("CATEGORY", generator.categories), ("TAG", sorted(generator.tags.items())))
+    for kind, terms in taxonomies:
+        for term, articles in terms:
+            for fmt, key in FORMATS:
+                pattern = paths.get(f"{kind}_FEED_{key}")
+                if pattern:
+                    spec = FeedSpec(str(pattern).format(slug=term.slug), fmt, f"{site.name} · {term.name}",
+                                    site.url(term.url))
+                    yield spec, articles
+
+
+def write_feeds(generator: Any, writer: Any) -> None:
+    """Write every configured feed of the published articles into the output folder."""
+    paths = generator.settings.get(TAKEN_OVER)
+    if paths is None:  # initialized was not seen: feed settings were not taken over
+        return
+    site = Site.from_settings(generator.settings, generator.settings["FEEDS"]["fallback_siteurl"])
+    limit = generator.settings.get("FEED_MAX_ITEMS")
+    entries: dict[str, Entry] = {}  # by source path: an article is in several feeds
+    written: set[Path] = set()
+    for spec, articles in feed_specs(generator, paths, site):
+        chosen = newest_first(articles, limit)
+        for article in chosen:
+            if article.source_path not in entries:
+                entries[article.source_path] = make_entry(article, site)
+        target = Path(sanitised_join(str(site.output_path), spec.path))
+        if target in written:
+            log.error("feeds: %s would be written twice: two feeds share this name", spec.path)
+            continue
+        written.add(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(render(spec, [entries[a.source_path] for a in chosen], site))
+    log.info("feeds: wrote %d feeds with %d entries under %s", len(written), len(entries), site.output_path)
 
 
 def register() -> None:
-    """Connect nothing yet."""
+    """Connect the handlers (module-level: blinker keeps only weak references)."""
+    # initialized: the settings exist and the generators' context is not copied from them yet.
+    signals.initialized.connect(take_over_feed_settings)
+    # generator_init: the first moment each generator's (shared) context exists.
+    signals.generator_init.connect(give_templates_feed_settings)
+    # article_writer_finalized: articles, categories and tags are final and pages written;
+    # the polls plugin has set feed_content by then.
+    signals.article_writer_finalized.connect(write_feeds)
