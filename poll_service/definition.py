@@ -396,6 +396,9 @@ class PollBlock:
     body: str
     body_line: int
     closed: bool = True
+    # The closing fence's line (the file's last line when the block is never closed), so a
+    # caller can replace the whole block without locating its end a second time.
+    end_line: int = 0
 
 
 def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
@@ -423,7 +426,32 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
                 body="\n".join(lines[index + 1 : end]),
                 body_line=index + 2,
                 closed=end < len(lines),
+                end_line=min(end + 1, len(lines)),
             )
         )
         index = end + 1
     return blocks
+
+
+def parse_block(block: PollBlock, source: str | None = None) -> Poll | PollReference:
+    """Parse a block found by ``find_poll_blocks``; an unclosed fence is an error too."""
+    if not block.closed:
+        raise PollSyntaxError(
+            "Le bloc ```poll n'est jamais fermé : ajoutez une ligne ``` après sa dernière ligne.",
+            block.line,
+            source,
+        )
+    return parse_poll(block.body, source, block.body_line)
+
+
+def check_reference(reference: PollReference, polls: dict[str, Poll]) -> Poll:
+    """Return the poll a reference block shows; an unknown id is a ``PollSyntaxError``."""
+    poll = polls.get(reference.id)
+    if poll is None:
+        raise PollSyntaxError(
+            f"Aucun sondage « {reference.id} » n'est défini sur le site. Vérifiez l'identifiant, "
+            "ou définissez ici le sondage complet (question et réponses).",
+            reference.line,
+            reference.source,
+        )
+    return poll

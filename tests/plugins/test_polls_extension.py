@@ -1,0 +1,144 @@
+"""The ```poll Markdown extension on tiny documents: source in, HTML out."""
+
+from __future__ import annotations
+
+import lxml.html
+import markdown
+import pytest
+
+from poll_service.definition import Poll, PollReference, PollSyntaxError, find_poll_blocks
+from polls.extension import PollExtension, reference_marker
+
+DONATION = """\
+```poll
+id: don-en-ligne
+question: Utilisez-vous le don en ligne ?
+options:
+  - oui: Oui, régulièrement
+  - non: Non
+```
+"""
+
+
+def convert(text: str, **config) -> tuple[str, PollExtension]:
+    """Convert like Pelican does (extra, meta) with the poll extension."""
+    extension = PollExtension(**config)
+    html = markdown.Markdown(extensions=["markdown.extensions.extra", "markdown.extensions.meta",
+                                         extension], output_format="html5").convert(text)
+    return html, extension
+
+
+def form_of(text: str, **config) -> lxml.html.HtmlElement:
+    html, _ = convert(text, **config)
+    forms = lxml.html.fragment_fromstring(html, create_parent="div").xpath("//form")
+    assert len(forms) == 1, html
+    return forms[0]
+
+
+def test_a_poll_block_becomes_a_form_and_not_a_code_listing() -> None:
+    html, _ = convert(DONATION)
+    assert "<pre>" not in html and "<code" not in html
+    assert '<form class="poll"' in html
+
+
+def test_the_form_posts_the_choices_to_the_vote_api() -> None:
+    form = form_of(DONATION)
+    assert form.get("method") == "post"
+    assert form.get("action") == "/api/polls/don-en-ligne/votes"
+    assert form.get("data-poll-id") == "don-en-ligne"
+    assert form.get("data-poll-api") == ""
+
+
+def test_the_question_is_the_legend_of_a_fieldset() -> None:
+    form = form_of(DONATION)
+    assert form.xpath("string(fieldset/legend)") == "Utilisez-vous le don en ligne ?"
+
+
+def test_a_single_choice_poll_has_labelled_radio_buttons() -> None:
+    form = form_of(DONATION)
+    inputs = form.xpath(".//input[@name='choices']")
+    assert [i.get("type") for i in inputs] == ["radio", "radio"]
+    assert [i.get("value") for i in inputs] == ["oui", "non"]
+    for item in inputs:
+        assert form.xpath(f"string(.//label[@for='{item.get('id')}'])") in ("Oui, régulièrement", "Non")
+
+
+def test_a_multiple_choice_poll_has_checkboxes_and_says_how_many() -> None:
+    form = form_of(DONATION.replace("  - non: Non\n", "  - non: Non\n  - nsp: Je ne sais pas\nmultiple: 2\n"))
+    assert {i.get("type") for i in form.xpath(".//input[@name='choices']")} == {"checkbox"}
+    hint = form.xpath("fieldset/p[@class='poll__hint']")[0]
+    assert hint.text_content() == "2 réponses au plus."
+    assert form.xpath("fieldset/@aria-describedby") == [hint.get("id")]
+
+
+def test_the_form_has_a_vote_button_a_results_link_and_a_privacy_link() -> None:
+    form = form_of(DONATION)
+    assert form.xpath("string(.//button[@type='submit'])") == "Voter"
+    assert form.xpath(".//a[.='Voir les résultats']/@href") == ["/polls/don-en-ligne/"]
+    assert "/confidentialite/" in form.xpath(".//a/@href")
+
+
+def test_the_form_has_a_polite_live_region_for_the_script() -> None:
+    form = form_of(DONATION)
+    assert form.xpath(".//*[@role='status']/@aria-live") == ["polite"]
+
+
+def test_dates_are_written_in_french_and_a_bare_closing_date_is_the_last_day() -> None:
+    form = form_of(DONATION.replace("  - non: Non\n", "  - non: Non\nopens: 2026-11-01\ncloses: 2027-06-30\n"))
+    meta = form.xpath("string(p[@class='poll__meta'])")
+    assert "Vote ouvert du 1 novembre 2026 au 30 juin 2027." in " ".join(meta.split())
+    assert form.xpath(".//time/@datetime") == ["2026-11-01T00:00:00+01:00", "2027-06-30T23:59:59+02:00"]
+
+
+def test_writers_text_is_escaped_in_the_form() -> None:
+    html, _ = convert(DONATION.replace("Utilisez-vous le don en ligne ?", '<script>alert("x")</script> ?'))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_text_around_a_poll_stays_markdown() -> None:
+    html, _ = convert("Un *avant*.\n\n" + DONATION + "\nUn **après**.\n")
+    assert "<p>Un <em>avant</em>.</p>" in html and "<p>Un <strong>après</strong>.</p>" in html
+
+
+def test_other_fenced_blocks_stay_code_listings() -> None:
+    html, _ = convert("```python\nprint('poll')\n```\n")
+    assert "<pre><code class=\"language-python\">" in html and "<form" not in html
+
+
+def test_the_extension_remembers_the_polls_of_the_document_in_order() -> None:
+    _, extension = convert(DONATION + "\n```poll\nid: autre-sondage\n```\n")
+    definition, reference = extension.polls
+    assert isinstance(definition, Poll) and definition.id == "don-en-ligne"
+    assert isinstance(reference, PollReference) and reference.id == "autre-sondage"
+
+
+def test_a_reference_block_leaves_a_marker_for_the_site_wide_step() -> None:
+    html, _ = convert("```poll\nid: ailleurs\n```\n")
+    assert reference_marker("ailleurs") in html
+
+
+def test_reset_forgets_the_previous_document() -> None:
+    md = markdown.Markdown(extensions=[PollExtension()])
+    md.convert(DONATION)
+    extension = next(e for e in md.registeredExtensions if isinstance(e, PollExtension))
+    md.reset()
+    assert extension.polls == []
+
+
+def test_the_extension_loads_by_name() -> None:
+    html = markdown.markdown(DONATION, extensions=["markdown.extensions.extra", "polls.extension"])
+    assert '<form class="poll"' in html
+
+
+def test_without_a_file_an_error_counts_lines_from_the_text() -> None:
+    with pytest.raises(PollSyntaxError) as error:
+        convert("Texte\n\n```poll\nid: x\nquestion: Q ?\noptions:\n  - Seule\n```\n", source="x.md")
+    assert str(error.value).startswith("x.md:6 : Un sondage a besoin d'au moins deux réponses")
+
+
+def test_with_the_file_blocks_an_error_points_at_the_file_line_despite_the_header() -> None:
+    source = "Title: Essai\nDate: 2026-01-01\n\nTexte\n\n```poll\nid: x\nquestion: Q ?\noptions:\n  - Seule\n```\n"
+    with pytest.raises(PollSyntaxError) as error:
+        convert(source, source="content/essai.md", file_blocks=find_poll_blocks(source))
+    assert str(error.value).startswith("content/essai.md:9 : Un sondage a besoin")
