@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from lxml import etree
 
 from conftest import ROOT, build
 from feeds import options
-from feeds.entries import tag_uri
+from feeds.entries import Site, find_enclosure, tag_uri
 from feeds.links import absolutize
 
 HERE = Path(__file__).resolve().parent
@@ -69,6 +70,29 @@ def small_site_again(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_site_two_items(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture content built with FEED_MAX_ITEMS = 2."""
     return built(tmp_path_factory, "feeds-two-items", content=FIXTURE, extra=["-e", "FEED_MAX_ITEMS=2"])
+
+
+class Customised(NamedTuple):
+    """A build of the fixture with non-default feed settings, and what Pelican printed."""
+
+    output: Path
+    log: str
+
+
+# One -e for all: Pelican keeps only the last -e given.
+CUSTOM_SETTINGS = ["-e", 'FEEDS={"fallback_siteurl": "http://localhost:9000"}',
+                   'FEED_DOMAIN="https://flux.example.org"', "CATEGORY_FEED_RSS=null",
+                   'AUTHOR_FEED_ATOM="feeds/auteur-{slug}.atom.xml"']
+
+
+@pytest.fixture(scope="module")
+def customised_site(tmp_path_factory: pytest.TempPathFactory) -> Customised:
+    """The fixture content built with another fallback base, a FEED_DOMAIN and feeds turned off."""
+    output = tmp_path_factory.mktemp("feeds-customised") / "output"
+    # A wide terminal, so that Pelican's log lines are not wrapped.
+    result = build(output, content=FIXTURE, extra=CUSTOM_SETTINGS, env={"COLUMNS": "250"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Customised(output, result.stdout + result.stderr)
 
 
 @pytest.fixture(scope="module")
@@ -349,6 +373,19 @@ def test_an_article_with_an_image_has_exactly_one_enclosure(any_site: Built) -> 
             assert len(enclosures) <= 1, path.name
 
 
+def test_no_form_or_script_reaches_a_feed_and_a_poll_shows_its_static_version(any_site: Built) -> None:
+    for path in feed_files(any_site.output):
+        for fragment in html_fragments(path):
+            root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+            assert not root.xpath(".//form | .//input | .//script | .//button"), path.name
+    # The sample site always carries the donation survey (DESIGN.md): when the page shows
+    # its form, the feeds show the static version, with the results image.
+    page = lxml.html.parse(str(any_site.output / "don-en-ligne/index.html")).getroot()
+    if page.xpath("//form[contains(@class, 'poll')]"):
+        content = atom_entry(any_site.output / "feeds/all.atom.xml", "don-en-ligne").findtext("a:content", namespaces=NS)
+        assert f"{any_site.base}/api/polls/don-en-ligne/results.svg" in urls_in(content)
+
+
 def test_the_feeds_folder_holds_one_atom_and_one_rss_per_site_category_and_tag(any_site: Built) -> None:
     categories = {path.parent.name for path in any_site.output.glob("categorie/*/index.html")}
     tags = {path.parent.name for path in any_site.output.glob("etiquette/*/index.html")}
@@ -519,7 +556,7 @@ def test_links_and_images_of_the_content_are_made_absolute(small_site: Path) -> 
         f"{DEV_BASE}/ete/",
         "mailto:bureau@example.org",
         "https://federation.example.net/guide/",
-        f"{DEV_BASE}/hiver/images/pixel.png",
+        f"{DEV_BASE}/images/pixel.png",
         f"{DEV_BASE}/images/pixel.png",
         f"{DEV_BASE}/images/pixel.png",
         f"{DEV_BASE}/hiver/images/pixel-2x.png",
@@ -587,6 +624,27 @@ def test_feed_max_items_keeps_only_the_newest_articles(small_site_two_items: Pat
         "tag:127.0.0.1,2026-10-05:/automne/", "tag:127.0.0.1,2026-01-15:/hiver/"]
 
 
+def test_the_fallback_base_and_feed_domain_settings_are_honoured(customised_site: Customised) -> None:
+    atom = xml(customised_site.output / "feeds/all.atom.xml").getroot()
+    assert atom.findtext("a:id", namespaces=NS) == "https://flux.example.org/feeds/all.atom.xml"
+    assert atom.find("a:link[@rel='self']", NS).get("href") == "https://flux.example.org/feeds/all.atom.xml"
+    assert atom.find("a:link[@rel='alternate']", NS).get("href") == "http://localhost:9000/"
+    assert atom_ids(customised_site.output / "feeds/all.atom.xml")[0] == "tag:localhost,2026-10-05:/automne/"
+
+
+def test_a_feed_setting_set_to_none_writes_no_such_feed_and_pages_do_not_link_to_it(customised_site: Customised) -> None:
+    assert not list(customised_site.output.glob("feeds/categorie-*.rss.xml"))
+    assert (customised_site.output / "feeds/categorie-financement.atom.xml").is_file()
+    discovery, visible = page_feed_links(customised_site.output / "categorie/financement/index.html")
+    assert "https://flux.example.org/feeds/categorie-financement.atom.xml" in discovery
+    assert not [href for href in discovery + visible if "categorie-financement.rss" in href]
+
+
+def test_an_unsupported_feed_setting_is_reported_and_not_written(customised_site: Customised) -> None:
+    assert "feeds: AUTHOR_FEED_ATOM is not supported by plugins/feeds" in customised_site.log
+    assert not list(customised_site.output.glob("feeds/auteur-*"))
+
+
 # Pure functions ----------------------------------------------------------------------------
 
 BASE = "https://tisser.example.org/un-article/"
@@ -631,6 +689,15 @@ def test_an_unknown_key_in_feeds_options_is_reported(caplog: pytest.LogCaptureFi
     assert merged["fallback_siteurl"] == "http://localhost:9000"
     assert [record.getMessage() for record in caplog.records] == [
         "feeds: unknown key 'fallback_url' in FEEDS (known: fallback_siteurl)"]
+
+
+def test_a_missing_image_gives_no_enclosure_and_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    site = Site.from_settings({"SITENAME": "Tisser", "PATH": str(tmp_path), "OUTPUT_PATH": str(tmp_path / "output"),
+                               "SITEURL": "", "TIMEZONE": "Europe/Paris"}, DEV_BASE)
+    article = SimpleNamespace(image="images/absente.png", source_path="content/x.md")
+    with caplog.at_level(logging.WARNING):
+        assert find_enclosure(article, site) is None
+    assert "feeds: content/x.md: image images/absente.png not found" in caplog.text
 
 
 def test_the_schema_rejects_an_atom_entry_without_id(small_site: Path) -> None:
