@@ -76,6 +76,10 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 TRANSLATION_FEED_RSS = None
+# With SITEURL empty, plugins/feeds gives the feeds absolute URLs on a local placeholder base
+# (FEEDS = {"fallback_siteurl": "http://127.0.0.1:8000"} by default), so Pelican's warning
+# that feeds without SITEURL "may not be valid" does not apply: silence it (30 = WARNING).
+LOG_FILTER = [(30, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")]
 FEED_MAX_ITEMS = 20
 
 # Polls: where the vote service answers. Empty means same origin (/api/... on this site).
