@@ -39,13 +39,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from pelican import signals
 from pelican.utils import sanitised_join
 
 from .entries import Entry, Site, make_entry
 from .render import FeedSpec, render
+
+if TYPE_CHECKING:
+    from pelican import Pelican
+    from pelican.contents import Article
+    from pelican.generators import ArticlesGenerator, Generator
+    from pelican.writers import Writer
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +75,7 @@ def options(settings: dict[str, Any]) -> dict[str, Any]:
     return {**DEFAULTS, **given}
 
 
-def take_over_feed_settings(pelican: Any) -> None:
+def take_over_feed_settings(pelican: Pelican) -> None:
     """Move the feed settings aside and blank Pelican's, so its writer writes no feed."""
     settings = pelican.settings
     if TAKEN_OVER in settings:  # the same settings dict given to a second Pelican instance
@@ -83,18 +89,19 @@ def take_over_feed_settings(pelican: Any) -> None:
         settings[key] = None
 
 
-def give_templates_feed_settings(generator: Any) -> None:
+def give_templates_feed_settings(generator: Generator) -> None:
     """Put the feed paths back into the shared context, where the theme's templates read them."""
     generator.context.update(generator.settings.get(TAKEN_OVER) or {})
 
 
-def newest_first(articles: list[Any], limit: int | None) -> list[Any]:
+def newest_first(articles: list[Article], limit: int | None) -> list[Article]:
     """Return the ``limit`` newest articles, newest first, ties in a stable order."""
     ordered = sorted(articles, key=lambda article: (article.date, article.url), reverse=True)
     return ordered[:limit]
 
 
-def feed_specs(generator: Any, paths: dict[str, Any], site: Site) -> Iterator[tuple[FeedSpec, list[Any]]]:
+def feed_specs(generator: ArticlesGenerator, paths: dict[str, Any],
+               site: Site) -> Iterator[tuple[FeedSpec, list[Article]]]:
     """Yield each configured feed with the articles it may hold."""
     for fmt, key in FORMATS:
         if paths.get(f"FEED_ALL_{key}"):
@@ -110,28 +117,32 @@ def feed_specs(generator: Any, paths: dict[str, Any], site: Site) -> Iterator[tu
                     yield spec, articles
 
 
-def write_feeds(generator: Any, writer: Any) -> None:
+def entries_of(articles: list[Article], made: dict[str, Entry], site: Site) -> list[Entry]:
+    """Return the entries of ``articles``, each made once: an article is in several feeds."""
+    for article in articles:
+        if article.source_path not in made:
+            made[article.source_path] = make_entry(article, site)
+    return [made[article.source_path] for article in articles]
+
+
+def write_feeds(generator: ArticlesGenerator, writer: Writer) -> None:
     """Write every configured feed of the published articles into the output folder."""
     paths = generator.settings.get(TAKEN_OVER)
     if paths is None:  # initialized was not seen: feed settings were not taken over
         return
     site = Site.from_settings(generator.settings, generator.settings["FEEDS"]["fallback_siteurl"])
     limit = generator.settings.get("FEED_MAX_ITEMS")
-    entries: dict[str, Entry] = {}  # by source path: an article is in several feeds
+    made: dict[str, Entry] = {}
     written: set[Path] = set()
     for spec, articles in feed_specs(generator, paths, site):
-        chosen = newest_first(articles, limit)
-        for article in chosen:
-            if article.source_path not in entries:
-                entries[article.source_path] = make_entry(article, site)
         target = Path(sanitised_join(str(site.output_path), spec.path))
         if target in written:
             log.error("feeds: %s would be written twice: two feeds share this name", spec.path)
             continue
         written.add(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(render(spec, [entries[a.source_path] for a in chosen], site))
-    log.info("feeds: wrote %d feeds with %d entries under %s", len(written), len(entries), site.output_path)
+        target.write_bytes(render(spec, entries_of(newest_first(articles, limit), made, site), site))
+    log.info("feeds: wrote %d feeds with %d entries under %s", len(written), len(made), site.output_path)
 
 
 def register() -> None:

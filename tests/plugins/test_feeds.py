@@ -386,6 +386,17 @@ def test_no_form_or_script_reaches_a_feed_and_a_poll_shows_its_static_version(an
         assert f"{any_site.base}/api/polls/don-en-ligne/results.svg" in urls_in(content)
 
 
+def test_every_entry_links_to_a_published_article_page_and_no_draft_reaches_a_feed(any_site: Built) -> None:
+    drafts = {path.parent.name for path in any_site.output.glob("brouillons/*/index.html")}
+    for path in atom_files(any_site.output):
+        for entry in atom_entries(path):
+            link = entry.find("a:link[@rel='alternate']", NS).get("href")
+            assert link.startswith(any_site.base + "/") and link.endswith("/"), (path.name, link)
+            slug = link.removeprefix(any_site.base + "/").strip("/")
+            assert (any_site.output / slug / "index.html").is_file(), (path.name, link)
+            assert slug not in drafts and not slug.startswith("brouillons/"), (path.name, link)
+
+
 def test_the_feeds_folder_holds_one_atom_and_one_rss_per_site_category_and_tag(any_site: Built) -> None:
     categories = {path.parent.name for path in any_site.output.glob("categorie/*/index.html")}
     tags = {path.parent.name for path in any_site.output.glob("etiquette/*/index.html")}
@@ -643,6 +654,13 @@ def test_a_feed_setting_set_to_none_writes_no_such_feed_and_pages_do_not_link_to
 def test_an_unsupported_feed_setting_is_reported_and_not_written(customised_site: Customised) -> None:
     assert "feeds: AUTHOR_FEED_ATOM is not supported by plugins/feeds" in customised_site.log
     assert not list(customised_site.output.glob("feeds/auteur-*"))
+
+
+def test_two_feeds_with_one_name_fail_the_build(tmp_path: Path) -> None:
+    result = build(tmp_path / "output", content=FIXTURE, extra=["-e", 'TAG_FEED_ATOM="feeds/etiquettes.atom.xml"'],
+                   env={"COLUMNS": "250"})
+    assert result.returncode != 0
+    assert "feeds: feeds/etiquettes.atom.xml would be written twice" in result.stdout + result.stderr
 
 
 # Pure functions ----------------------------------------------------------------------------
