@@ -66,12 +66,6 @@ def small_site_again(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built(tmp_path_factory, "feeds-small-again", content=FIXTURE)
 
 
-@pytest.fixture(scope="module")
-def small_site_two_items(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture content built with FEED_MAX_ITEMS = 2."""
-    return built(tmp_path_factory, "feeds-two-items", content=FIXTURE, extra=["-e", "FEED_MAX_ITEMS=2"])
-
-
 class Customised(NamedTuple):
     """A build of the fixture with non-default feed settings, and what Pelican printed."""
 
@@ -82,12 +76,12 @@ class Customised(NamedTuple):
 # One -e for all: Pelican keeps only the last -e given.
 CUSTOM_SETTINGS = ["-e", 'FEEDS={"fallback_siteurl": "http://localhost:9000"}',
                    'FEED_DOMAIN="https://flux.example.org"', "CATEGORY_FEED_RSS=null",
-                   'AUTHOR_FEED_ATOM="feeds/auteur-{slug}.atom.xml"']
+                   'AUTHOR_FEED_ATOM="feeds/auteur-{slug}.atom.xml"', "FEED_MAX_ITEMS=2"]
 
 
 @pytest.fixture(scope="module")
 def customised_site(tmp_path_factory: pytest.TempPathFactory) -> Customised:
-    """The fixture content built with another fallback base, a FEED_DOMAIN and feeds turned off."""
+    """The fixture built with another fallback base, a FEED_DOMAIN, feeds off, 2 items a feed."""
     output = tmp_path_factory.mktemp("feeds-customised") / "output"
     # A wide terminal, so that Pelican's log lines are not wrapped.
     result = build(output, content=FIXTURE, extra=CUSTOM_SETTINGS, env={"COLUMNS": "250"})
@@ -627,14 +621,6 @@ def test_two_builds_of_the_fixture_give_byte_identical_feeds(small_site: Path, s
         assert path.read_bytes() == (small_site_again / "feeds" / path.name).read_bytes(), path.name
 
 
-def test_feed_max_items_keeps_only_the_newest_articles(small_site_two_items: Path) -> None:
-    assert [e.title for e in parsed(small_site_two_items / "feeds/all.atom.xml").entries] == [
-        "La rentrée des bénévoles", "Notre campagne d'été"]
-    assert len(parsed(small_site_two_items / "feeds/all.rss.xml").entries) == 2
-    assert atom_ids(small_site_two_items / "feeds/categorie-vie-associative.atom.xml") == [
-        "tag:127.0.0.1,2026-10-05:/automne/", "tag:127.0.0.1,2026-01-15:/hiver/"]
-
-
 def test_the_fallback_base_and_feed_domain_settings_are_honoured(customised_site: Customised) -> None:
     atom = xml(customised_site.output / "feeds/all.atom.xml").getroot()
     assert atom.findtext("a:id", namespaces=NS) == "https://flux.example.org/feeds/all.atom.xml"
@@ -649,6 +635,15 @@ def test_a_feed_setting_set_to_none_writes_no_such_feed_and_pages_do_not_link_to
     discovery, visible = page_feed_links(customised_site.output / "categorie/financement/index.html")
     assert "https://flux.example.org/feeds/categorie-financement.atom.xml" in discovery
     assert not [href for href in discovery + visible if "categorie-financement.rss" in href]
+
+
+def test_feed_max_items_keeps_only_the_newest_articles(customised_site: Customised) -> None:
+    output = customised_site.output
+    assert [e.title for e in parsed(output / "feeds/all.atom.xml").entries] == [
+        "La rentrée des bénévoles", "Notre campagne d'été"]
+    assert len(parsed(output / "feeds/all.rss.xml").entries) == 2
+    assert atom_ids(output / "feeds/categorie-vie-associative.atom.xml") == [
+        "tag:localhost,2026-10-05:/automne/", "tag:localhost,2026-01-15:/hiver/"]
 
 
 def test_an_unsupported_feed_setting_is_reported_and_not_written(customised_site: Customised) -> None:
