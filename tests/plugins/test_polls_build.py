@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,12 @@ import pytest
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
-from conftest import PELICAN, ROOT
 from polls import site as poll_site
 from polls.reader import PollMarkdownReader
+
+# Not from conftest: with several conftest.py files and no packages, that name is ambiguous.
+ROOT = Path(__file__).resolve().parents[2]
+PELICAN = Path(sys.executable).with_name("pelican")
 
 POLL = """```poll
 id: {id}
@@ -190,16 +194,20 @@ def test_the_next_build_in_the_same_process_starts_clean(tmp_path: Path) -> None
     assert [p["id"] for p in manifest(output)] == ["bon"]
 
 
-def test_pelican_exits_non_zero_and_names_the_file_line_of_a_bad_poll(tmp_path: Path) -> None:
+@pytest.mark.parametrize("plugins", [None, '["i18n", "polls"]'], ids=["the site's plugins", "polls alone"])
+def test_pelican_exits_non_zero_and_names_the_file_line_of_a_bad_poll(tmp_path: Path, plugins: str | None) -> None:
     content = tmp_path / "content"
     content.mkdir()
     (content / "x.md").write_text(article("X", "Texte.\n\n```poll\nid: x\nquestion: Q ?\noptions:\n  - Oui\n```\n"))
-    # Like `make html`; COLUMNS keeps the log handler from wrapping the message.
+    # Like `make html`. With the site's plugins, plugins/checks may report it first, in the same
+    # words; alone, the polls plugin must fail the build by itself.
+    extra = ["-e", f"PLUGINS={plugins}"] if plugins else []
     result = subprocess.run([str(PELICAN), str(content), "-o", str(tmp_path / "output"), "-s",
                              str(ROOT / "pelicanconf.py"), "--cache-path", str(tmp_path / "cache"),
-                             "--fatal", "errors"], cwd=ROOT, capture_output=True, encoding="utf-8",
-                            env={**os.environ, "COLUMNS": "400"}, timeout=300)
+                             "--fatal", "errors", *extra], cwd=ROOT, capture_output=True,
+                            encoding="utf-8", env={**os.environ, "COLUMNS": "400"}, timeout=300)
+    # COLUMNS keeps Pelican's log handler from wrapping the message; spaces are normalised anyway.
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
-    assert ("polls: content/x.md:10 : Un sondage a besoin d'au moins deux réponses, "
+    assert ("content/x.md:10 : Un sondage a besoin d'au moins deux réponses, "
             "une par ligne commençant par « - ».") in output

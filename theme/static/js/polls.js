@@ -21,11 +21,17 @@
     var box = form.querySelector(".poll__results");
     var busy = false;
 
+    // "{n} vote" or "{n} votes", as the page's language counts.
+    function counted(n, one, other) {
+      return texts[plural.select(n) == "one" ? one : other].replace("{n}", n);
+    }
+
     function say(message) {
       status.textContent = message;
     }
 
-    // Resolve with the JSON body and its HTTP status; reject when nothing usable came back.
+    // Resolve with the JSON body and its HTTP status (as .http: the body has a "status" of
+    // its own); reject when nothing usable came back.
     function call(path, body) {
       var headers = { Accept: "application/json" };
       if (body) headers["Content-Type"] = "application/json";
@@ -37,7 +43,7 @@
         credentials: api ? "include" : "same-origin"
       }).then(function (response) {
         return response.json().then(function (data) {
-          data.status = response.status;
+          data.http = response.status;
           return data;
         });
       });
@@ -58,8 +64,8 @@
           bar.setAttribute("aria-hidden", "true");
           fill.style.width = option.percent + "%";
           bar.append(fill);
-          item.append(make("span", "label", option.label), " : ",
-            make("span", "count", percent.format(option.percent / 100)), bar);
+          item.append(make("span", "label", option.label), " : ", make("span", "count",
+            percent.format(option.percent / 100) + " (" + counted(option.votes, "vote", "votes") + ")"), bar);
           list.append(item);
         });
         box.append(list);
@@ -68,7 +74,7 @@
       }
       var count = poll.total_voters;
       if (count != null) {
-        box.append(make("p", "poll__voters", texts[plural.select(count) == "one" ? "one" : "other"].replace("{n}", count)));
+        box.append(make("p", "poll__voters", counted(count, "one", "other")));
       }
       box.hidden = false;
       // After a vote, bring keyboard and screen reader users to what changed.
@@ -76,10 +82,9 @@
     }
 
     call("").then(function (poll) {
-      if (poll.status != 200) return;
+      if (poll.http != 200) return;
       if (!poll.open) {
-        var opens = form.dataset.pollOpens;
-        say(opens && new Date(opens) > new Date() ? texts.early : texts.closed);
+        say(poll.status == "not_open" ? texts.early : texts.closed);
       } else if (poll.has_voted) {
         say(texts.already);
       } else return;
@@ -98,14 +103,14 @@
       busy = true;
       say(texts.sending);
       call("/votes", { choices: choices }).then(function (poll) {
-        if (poll.status == 201) {
+        if (poll.http == 201) {
           say(texts.thanks);
           return show(poll, true);
         }
         say(poll.message || texts.network);
         // Already voted, or closed meanwhile: the results are all there is left to see.
-        if (poll.status == 409) return call("").then(function (current) {
-          if (current.status == 200) show(current, true);
+        if (poll.http == 409) return call("").then(function (current) {
+          if (current.http == 200) show(current, true);
         }, function () {});
       }).catch(function () {
         say(texts.network);
