@@ -42,6 +42,10 @@ PARIS = ZoneInfo("Europe/Paris")
 DEV_BASE = "http://127.0.0.1:8000"
 PUBLISHED_BASE = "https://tisser.example.org"
 URL_ATTRIBUTES = ("href", "src", "poster", "action", "cite", "data", "background")
+# For every build: a wide terminal, so Pelican's log lines are not wrapped, and ASCII output,
+# because conftest.build decodes it with the locale's encoding, which is ASCII once a test has
+# run Pelican in this process (read_settings applies LOCALE = ("C",)).
+BUILD_ENV = {"COLUMNS": "250", "PYTHONIOENCODING": "ascii:backslashreplace"}
 
 
 # Builds -----------------------------------------------------------------------------------
@@ -49,7 +53,7 @@ URL_ATTRIBUTES = ("href", "src", "poster", "action", "cite", "data", "background
 def built(tmp_path_factory: pytest.TempPathFactory, name: str, **kwargs) -> Path:
     """Build into a fresh folder and return it, failing with Pelican's output."""
     output = tmp_path_factory.mktemp(name) / "output"
-    result = build(output, **kwargs)
+    result = build(output, env=BUILD_ENV, **kwargs)
     assert result.returncode == 0, result.stdout + result.stderr
     return output
 
@@ -83,8 +87,7 @@ CUSTOM_SETTINGS = ["-e", 'FEEDS={"fallback_siteurl": "http://localhost:9000"}',
 def customised_site(tmp_path_factory: pytest.TempPathFactory) -> Customised:
     """The fixture built with another fallback base, a FEED_DOMAIN, feeds off, 2 items a feed."""
     output = tmp_path_factory.mktemp("feeds-customised") / "output"
-    # A wide terminal, so that Pelican's log lines are not wrapped.
-    result = build(output, content=FIXTURE, extra=CUSTOM_SETTINGS, env={"COLUMNS": "250"})
+    result = build(output, content=FIXTURE, extra=CUSTOM_SETTINGS, env=BUILD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     return Customised(output, result.stdout + result.stderr)
 
@@ -462,7 +465,8 @@ def pelican_feed_writes(output: Path, plugins: list[str]) -> list[str]:
     """Build the fixture with ``plugins`` and return the feeds Pelican's writer wrote."""
     result = subprocess.run(
         [sys.executable, "-c", COUNT_PELICAN_FEEDS, str(ROOT / "pelicanconf.py"), str(FIXTURE), str(output),
-         json.dumps(plugins)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+         json.dumps(plugins)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", errors="replace",
+        timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -653,7 +657,7 @@ def test_an_unsupported_feed_setting_is_reported_and_not_written(customised_site
 
 def test_two_feeds_with_one_name_fail_the_build(tmp_path: Path) -> None:
     result = build(tmp_path / "output", content=FIXTURE, extra=["-e", 'TAG_FEED_ATOM="feeds/etiquettes.atom.xml"'],
-                   env={"COLUMNS": "250"})
+                   env=BUILD_ENV)
     assert result.returncode != 0
     assert "feeds: feeds/etiquettes.atom.xml would be written twice" in result.stdout + result.stderr
 
