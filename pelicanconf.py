@@ -26,7 +26,9 @@ SUMMARY_MAX_LENGTH = 40
 TYPOGRIFY = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["i18n", "polls", "feeds"]
+# checks: the content checker (make check) also runs first in every build and stops it on errors.
+# preview: drafts only in the preview, and fast rebuilds under make devserver.
+PLUGINS = ["i18n", "polls", "feeds", "checks", "preview"]
 
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}
@@ -53,6 +55,8 @@ ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
 DRAFT_URL = "brouillons/{slug}/"
 DRAFT_SAVE_AS = "brouillons/{slug}/index.html"
+DRAFT_PAGE_URL = "brouillons/pages/{slug}/"
+DRAFT_PAGE_SAVE_AS = "brouillons/pages/{slug}/index.html"
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
@@ -92,7 +96,9 @@ MENUITEMS = ()
 SOCIAL_SHARE = ("mastodon", "facebook", "linkedin", "email", "copy")
 MASTODON_SHARE_INSTANCE = "mastodon.social"
 
-# Drafts are visible while writing (make html/serve/devserver), never in publishconf.py.
+# Drafts are visible while writing (make html/serve/devserver), never in publishconf.py:
+# built at brouillons/<slug>/ and listed on the home page (plugins/preview, theme's index.html).
+SHOW_DRAFTS = True
 WITH_FUTURE_DATES = True
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True

@@ -12,3 +12,5 @@ RELATIVE_URLS = False
 POLL_API_URL = os.environ.get("POLL_API_URL", "")
 DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
+# Drafts are left out entirely: no page, no feed entry, no sitemap line, no poll (plugins/preview).
+SHOW_DRAFTS = False

@@ -1,0 +1,69 @@
+"""checks: every content mistake at once, in French, before anything is built.
+
+``python -m checks content/`` (``make check``) and this plugin (``make html``, ``make publish``,
+``make devserver``) run the same ``check_site``: a volunteer reads the same report, with
+"content/x.md:LINE : what is wrong and how to fix it", wherever the mistake is caught.
+
+- errors stop the build (exit status 1);
+- warnings are printed and the build goes on.
+
+The report is written to standard error as plain lines, not through Pelican's logging: its
+rich handler would re-wrap the lines and prefix them with times and levels.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+from pelican import signals
+
+from .checker import CheckResult, check_site
+from .config import CheckConfig
+from .problems import format_report, summary
+
+log = logging.getLogger(__name__)
+
+
+class ContentCheckFailed(SystemExit):
+    """The content has errors: the build stops with exit status 1 after the report.
+
+    A ``SystemExit`` because Pelican's command line prints a full traceback for any other
+    exception, which would bury the French report under Python internals. The dev server
+    catches it by this name and waits for the next save.
+    """
+
+    def __init__(self, result: CheckResult):
+        super().__init__(1)
+        self.result = result
+
+    def __str__(self) -> str:
+        return f"checks: {summary(self.result.problems)}"
+
+
+def run_checks(settings: dict[str, Any]) -> CheckResult:
+    """Check the content of a site; print the report; raise ``ContentCheckFailed`` on errors."""
+    started = time.perf_counter()
+    result = check_site(CheckConfig.from_settings(settings))
+    log.debug("checks: %d fichiers vérifiés en %.2f s", result.checked, time.perf_counter() - started)
+    if result.problems:
+        sys.stderr.write(format_report(result.problems, result.checked))
+        sys.stderr.flush()
+    if result.errors:
+        raise ContentCheckFailed(result)
+    return result
+
+
+def check_before_build(pelican: Any) -> None:
+    """Run the checks at the start of a build (returns no generator)."""
+    run_checks(pelican.settings)
+
+
+def register() -> None:
+    """Connect the check to the start of every build."""
+    # get_generators is sent once at the start of every Pelican.run(), before any file is read
+    # or written. `initialized` would do for one build but is sent once per Pelican instance,
+    # and the dev server rebuilds many times with one instance.
+    signals.get_generators.connect(check_before_build)

@@ -1,0 +1,115 @@
+"""The content checker: find the files Pelican reads, run every rule, return every problem.
+
+One entry point, ``check_site``, shared by ``python -m checks`` (``make check``) and the
+plugin that runs it at the start of each build (``make html``, ``make publish``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import links, metadata, site
+from .config import MARKDOWN_EXTENSIONS, CheckConfig
+from .documents import Document, first_bad_line, load
+from .problems import Problem, error, warning
+
+# Files a volunteer may drop in content/ thinking they are articles; the build ignores them.
+UNREAD_TEXT_EXTENSIONS = (".txt", ".text", ".doc", ".docx", ".odt", ".rtf")
+
+
+@dataclass
+class CheckResult:
+    """The problems found and how many source files were looked at."""
+
+    problems: list[Problem] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the blocking problems only."""
+        return [problem for problem in self.problems if problem.is_error]
+
+
+def _ignored(name: str, config: CheckConfig) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in config.ignore_files)
+
+
+def walk(config: CheckConfig, roots: tuple[str, ...], excludes: tuple[str, ...]) -> list[Path]:
+    """List the files under ``roots`` as Pelican's ``get_files`` does (excluded folders pruned)."""
+    excluded = {(config.content / e).resolve() for e in excludes}
+    found: set[Path] = set()
+    for root in roots:
+        start = (config.content / root).resolve() if root else config.content
+        for dirpath, dirs, files in os.walk(start, followlinks=True):
+            here = Path(dirpath)
+            dirs[:] = sorted(d for d in dirs if (here / d).resolve() not in excluded
+                             and not _ignored(d, config))
+            found.update(here / f for f in files if not _ignored(f, config))
+    return sorted(found)
+
+
+def _is_markdown(path: Path) -> bool:
+    return path.suffix.lstrip(".").lower() in MARKDOWN_EXTENSIONS
+
+
+def collect(config: CheckConfig) -> tuple[list[Document], list[Problem]]:
+    """Read every article and page; undecodable or unread files become problems."""
+    docs: list[Document] = []
+    problems: list[Problem] = []
+    kinds = (("page", config.page_paths, config.page_excludes),
+             ("article", config.article_paths, config.article_excludes))
+    seen: set[Path] = set()
+    for kind, roots, excludes in kinds:
+        for path in walk(config, roots, excludes):
+            if path in seen:
+                continue
+            seen.add(path)
+            relative = path.relative_to(config.content).as_posix()
+            display = config.display(path)
+            if not _is_markdown(path):
+                problems += _unread(path, relative, display, config)
+                continue
+            try:
+                docs.append(load(path, display, relative, kind))
+            except UnicodeDecodeError:
+                problems.append(error(display, first_bad_line(path),
+                    "Le fichier n'est pas enregistré en UTF-8, l'encodage du site. Dans votre "
+                    "éditeur, choisissez « Enregistrer sous… » puis l'encodage « UTF-8 »."))
+    return docs, problems
+
+
+def _unread(path: Path, relative: str, display: str, config: CheckConfig) -> list[Problem]:
+    if relative.split("/", 1)[0] in config.static_paths:
+        return []
+    if path.suffix.lower() not in UNREAD_TEXT_EXTENSIONS:
+        return []
+    return [warning(display, 1,
+        "Ce fichier n'est pas lu par le site : seuls les fichiers « .md » le sont. Si c'est un "
+        f"article, renommez-le « {path.name.split('.')[0]}.md » (et commencez-le par "
+        "« Title: »).")]
+
+
+def all_files(config: CheckConfig) -> set[str]:
+    """Return every file under content/, relative and "/"-separated (for link targets)."""
+    return {path.relative_to(config.content).as_posix()
+            for path in walk(config, ("",), ())}
+
+
+def check_site(config: CheckConfig) -> CheckResult:
+    """Check every article and page of the site; return all problems at once."""
+    every, problems = collect(config)
+    # Under publishconf.py drafts are not built: not checked either, but links to them are
+    # still recognised (and reported as links to a draft).
+    docs = every if config.include_drafts else [doc for doc in every if not doc.is_draft]
+    files = all_files(config)
+    by_path = {doc.relative: doc for doc in every}
+    for doc in docs:
+        problems += metadata.check_header(doc, config)
+        problems += links.check_links(doc, files, by_path)
+    problems += site.check_addresses(docs, config)
+    problems += site.check_spellings(docs, config)
+    problems += site.check_polls(docs)
+    return CheckResult(sorted(set(problems)), checked=len(docs))

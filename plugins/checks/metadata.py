@@ -1,0 +1,273 @@
+"""Rules on one file's metadata header: title, date, category, summary, status, image, names.
+
+Errors are what breaks the page or the build (no title, an unreadable date, an image that does
+not exist or has no description); warnings are what only makes the site poorer (no summary, no
+category, an unknown field name).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import datetime
+from pathlib import Path
+
+from .config import CheckConfig
+from .documents import Document
+from .problems import Problem, error, warning
+
+KNOWN_FIELDS = (
+    "title", "date", "modified", "category", "tags", "slug", "authors", "author", "summary",
+    "image", "image_alt", "image_caption", "status", "lang", "translation", "template",
+    "save_as", "url", "menu", "menu_label",
+)
+# The names volunteers naturally try, in French or with accents, and the field they mean.
+FRENCH_NAMES = {
+    "titre": "Title", "résumé": "Summary", "resume": "Summary", "chapo": "Summary",
+    "chapeau": "Summary", "catégorie": "Category", "categorie": "Category", "rubrique": "Category",
+    "étiquettes": "Tags", "etiquettes": "Tags", "mots-clés": "Tags", "mots-cles": "Tags",
+    "tag": "Tags", "auteur": "Authors", "auteurs": "Authors", "autrice": "Authors",
+    "autrices": "Authors", "statut": "Status", "état": "Status", "etat": "Status",
+    "modifié": "Modified", "modifie": "Modified", "mise-à-jour": "Modified",
+    "alt": "Image_alt", "image-alt": "Image_alt", "texte-alternatif": "Image_alt",
+    "légende": "Image_caption", "legende": "Image_caption", "adresse": "Slug",
+}
+STATUSES = ("published", "draft", "hidden")
+# make new-article writes "[À compléter : …]" where the volunteer has to write; the bracket
+# keeps the marker apart from ordinary prose ("le dossier est à compléter").
+PLACEHOLDER = "[À compléter"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+# A single word glued to its colon, as in "Résumé: …"; French prose puts a space before ":".
+_LOOKS_LIKE_FIELD_RE = re.compile(r"^ {0,3}([^\s:]{2,30}):(\s|$)")
+_FRENCH_DATE_RE = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(?:à\s+)?(\d{1,2})\s*[h:H]\s*(\d{2})?)?$")
+DATE_EXAMPLE = "« Date: 2026-11-18 09:30 » (année-mois-jour heure:minute)"
+
+
+def check_header(doc: Document, config: CheckConfig) -> list[Problem]:
+    """Return every problem of a file's metadata header."""
+    problems = _names(doc) + _title(doc) + _status(doc) + _summary(doc)
+    if doc.kind == "article":
+        problems += _dates(doc) + _category(doc)
+    problems += _slug(doc) + _image(doc, config) + _placeholders(doc)
+    return problems
+
+
+def suggest_field(name: str) -> str | None:
+    """Return the field a misspelt or French name probably means."""
+    lowered = name.lower()
+    if lowered in FRENCH_NAMES:
+        return FRENCH_NAMES[lowered]
+    close = difflib.get_close_matches(lowered, KNOWN_FIELDS, n=1, cutoff=0.75)
+    return close[0].capitalize() if close else None
+
+
+def _names(doc: Document) -> list[Problem]:
+    problems = []
+    for first, again in doc.repeated:
+        problems.append(error(doc.display, again.line,
+            f"La ligne « {again.name}: » apparaît deux fois (déjà à la ligne {first.line}). "
+            "Gardez-en une seule."))
+    for key, found in doc.fields.items():
+        if key in KNOWN_FIELDS:
+            continue
+        hint = suggest_field(key)
+        fix = f"Vouliez-vous écrire « {hint}: » ? " if hint else ""
+        problems.append(warning(doc.display, found.line,
+            f"Champ inconnu « {found.name}: », le site l'ignore. {fix}"
+            "Les noms de champ possibles sont dans le guide (docs/guide-redaction.md)."))
+    problems += _header_cut_short(doc)
+    return problems
+
+
+def _header_cut_short(doc: Document) -> list[Problem]:
+    """A line like "Résumé: …" ends the header: it and what follows become article text."""
+    if doc.stopped_at is None:
+        return []
+    line = doc.lines[doc.stopped_at - 1]
+    match = _LOOKS_LIKE_FIELD_RE.match(line)
+    if not match:
+        return []
+    name = match.group(1)
+    hint = suggest_field(name)
+    fix = f"écrivez « {hint}: »" if hint else "écrivez le nom du champ sans accent ni espace"
+    return [error(doc.display, doc.stopped_at,
+        f"La ligne « {name}: » n'est pas comprise comme une information de l'article : {fix}. "
+        "Tant qu'elle reste ainsi, cette ligne et les suivantes s'affichent comme du texte.")]
+
+
+def _title(doc: Document) -> list[Problem]:
+    if "title" in doc.fields and doc.value("title"):
+        return []
+    if "title" in doc.fields:
+        return [error(doc.display, doc.line_of("title"),
+            "Le titre est vide : écrivez-le après « Title: ».")]
+    return [error(doc.display, 1,
+        "Il manque le titre. Ajoutez en toute première ligne du fichier « Title: Le titre », "
+        "suivie des autres informations (Date, Category…), puis une ligne vide avant le texte.")]
+
+
+def _dates(doc: Document) -> list[Problem]:
+    problems = []
+    if not doc.value("date"):
+        if not doc.is_draft:
+            problems.append(error(doc.display, doc.line_of("date"),
+                f"Il manque la date de publication. Ajoutez une ligne {DATE_EXAMPLE}."))
+    else:
+        problems += _date_value(doc, "date")
+    if "modified" in doc.fields:
+        problems += _date_value(doc, "modified")
+    return problems
+
+
+def parse_date(value: str) -> datetime:
+    """Read a date as our articles write it (year-month-day, then hour:minute); raise ValueError."""
+    if not _DATE_RE.match(value):
+        raise ValueError("format")
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _date_value(doc: Document, key: str) -> list[Problem]:
+    found = doc.fields[key]
+    value = found.value.strip()
+    what = "La date" if key == "date" else "La date de mise à jour (Modified)"
+    example = DATE_EXAMPLE.replace("Date:", f"{found.name}:")
+    if not _DATE_RE.match(value):
+        guess = _french_date(value)
+        fix = f"« {found.name}: {guess} »" if guess else example
+        return [error(doc.display, found.line,
+            f"{what} « {value} » n'est pas écrite comme le site l'attend. Écrivez-la {fix}"
+            f"{_date_shape(guess)}.")]
+    try:
+        parse_date(value)
+    except ValueError:
+        return [error(doc.display, found.line,
+            f"{what} « {value} » n'existe pas : vérifiez le jour, le mois et l'heure.")]
+    return []
+
+
+def _date_shape(guess: str | None) -> str:
+    """Name the parts of a suggested date, as DATE_EXAMPLE does for the example."""
+    if not guess:
+        return ""
+    return " (année-mois-jour heure:minute)" if " " in guess else " (année-mois-jour)"
+
+
+def _french_date(value: str) -> str | None:
+    """Rewrite a day/month/year date ("20/11/2026 à 10h30") in the site's form, if it is one."""
+    match = _FRENCH_DATE_RE.match(value.strip())
+    if not match:
+        return None
+    day, month, year, hour, minute = match.groups()
+    text = f"{year}-{int(month):02d}-{int(day):02d}"
+    if hour:
+        text += f" {int(hour):02d}:{int(minute or 0):02d}"
+    try:
+        parse_date(text)
+    except ValueError:
+        return None
+    return text
+
+
+def _category(doc: Document) -> list[Problem]:
+    if doc.value("category"):
+        return []
+    return [warning(doc.display, doc.line_of("category"),
+        "L'article n'a pas de rubrique : il sera rangé dans la rubrique par défaut. "
+        "Ajoutez une ligne « Category: » suivie d'une rubrique existante, par exemple "
+        "« Category: Vie associative ».")]
+
+
+def _summary(doc: Document) -> list[Problem]:
+    if doc.kind != "article" or doc.value("summary"):
+        return []
+    return [warning(doc.display, doc.line_of("summary"),
+        "Il manque le résumé : la page d'accueil et les partages sur les réseaux montreront le "
+        "début du texte, coupé. Ajoutez une ligne « Summary: » avec une ou deux phrases.")]
+
+
+def _status(doc: Document) -> list[Problem]:
+    if "status" not in doc.fields or doc.status in STATUSES:
+        return []
+    return [error(doc.display, doc.line_of("status"),
+        f"Statut inconnu « {doc.value('status')} ». Écrivez « Status: draft » pour un brouillon "
+        "(visible seulement dans l'aperçu), ou supprimez la ligne pour publier.")]
+
+
+def _slug(doc: Document) -> list[Problem]:
+    if "slug" not in doc.fields:
+        return []
+    value = doc.value("slug")
+    if SLUG_RE.match(value):
+        return []
+    suggestion = re.sub(r"[^a-z0-9]+", "-", _ascii(value).lower()).strip("-") or "mon-article"
+    return [error(doc.display, doc.line_of("slug"),
+        f"L'adresse « {value} » ne convient pas : seulement des minuscules sans accents, des "
+        f"chiffres et des tirets. Écrivez par exemple « Slug: {suggestion} ».")]
+
+
+def _ascii(text: str) -> str:
+    import unicodedata  # noqa: PLC0415 (only needed for a rare mistake)
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _image(doc: Document, config: CheckConfig) -> list[Problem]:
+    value = doc.value("image")
+    if not value:
+        return []
+    line = doc.line_of("image")
+    problems = _image_path(doc.display, line, value, config)
+    if not doc.value("image_alt"):
+        problems.append(error(doc.display, doc.line_of("image_alt", line),
+            "L'image n'a pas de description pour les personnes qui ne la voient pas. Ajoutez "
+            "une ligne « Image_alt: » qui décrit l'image en une phrase, par exemple "
+            "« Image_alt: Des bénévoles trient des vêtements autour d'une grande table »."))
+    return problems
+
+
+def _image_path(display: str, line: int, value: str, config: CheckConfig) -> list[Problem]:
+    if value.startswith(("{static}", "{attach}", "|static|", "/")) or "://" in value:
+        plain = re.sub(r"^(\{\w+\}|\|\w+\|)?/*", "", value)
+        if "://" in value:
+            plain = "images/" + value.rsplit("/", 1)[-1]
+        return [error(display, line,
+            f"Écrivez le chemin de l'image tel qu'il est dans le dossier content/, sans « / » "
+            f"ni « {{static}} » au début : « Image: {plain} » (l'image doit être dans "
+            "content/images/).")]
+    target = config.content / value
+    if not target.is_file():
+        return [error(display, line,
+            f"L'image « {value} » n'existe pas dans content/. {_nearby(config.content, value)}"
+            "Vérifiez le nom (majuscules et extension comprises : .png, .jpg…).")]
+    if value.split("/", 1)[0] not in config.static_paths:
+        return [error(display, line,
+            f"L'image « {value} » n'est pas dans un dossier copié sur le site : "
+            "déplacez-la dans content/images/ et écrivez « Image: images/"
+            f"{Path(value).name} ».")]
+    return []
+
+
+def _nearby(content: Path, value: str) -> str:
+    """Suggest files with a close name in the folder the path points into."""
+    folder = (content / value).parent
+    if not folder.is_dir():
+        return ""
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    close = difflib.get_close_matches(Path(value).name, names, n=2, cutoff=0.6)
+    if not close:
+        return ""
+    prefix = Path(value).parent.as_posix()
+    shown = " ou ".join(f"« {prefix + '/' if prefix != '.' else ''}{name} »" for name in close)
+    return f"Vouliez-vous dire {shown} ? "
+
+
+def _placeholders(doc: Document) -> list[Problem]:
+    """Text left from ``make new-article`` must be replaced before publishing (not in drafts)."""
+    if doc.is_draft:
+        return []
+    return [error(doc.display, number,
+        f"Il reste un texte d'exemple « {PLACEHOLDER} … ] » : remplacez-le par votre texte avant de "
+        "publier, ou remettez « Status: draft » tant que l'article n'est pas prêt.")
+        for number, line in enumerate(doc.lines, start=1) if PLACEHOLDER in line]

@@ -1,0 +1,356 @@
+"""make check: each mistake a volunteer can make, with its exact French message and line.
+
+A small sound site is built in a temporary folder; each case adds one broken article
+(content/cas.md) and expects exactly the listed problems. The same checker runs in the build:
+a few cases go through ``pelican`` too, and must stop it with the same lines.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks.checker import check_site
+from checks.config import CheckConfig
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PELICAN = Path(sys.executable).with_name("pelican")
+
+# Lines 1-5 of most cases; extra header lines start at 6, the text after a blank line.
+HEADER = ("Title: Un article\nDate: 2026-11-20 10:00\nCategory: Vie associative\nTags: essai\n"
+          "Summary: Un résumé.\n")
+POLL = "```poll\nid: budget\nquestion: Votre avis ?\noptions:\n  - oui: Oui\n  - non: Non\n```\n"
+BASE = {
+    "pages/contact.md": "Title: Contact\nSlug: contact\nSummary: Nous écrire.\n\nTexte.\n",
+    "reference.md": HEADER.replace("Un article", "Référence").replace("2026-11-20", "2026-10-01")
+    + "Slug: reference\n\n" + POLL,
+    "autre.md": HEADER.replace("Un article", "Autre").replace("2026-11-20", "2026-10-02") + "\nTexte.\n",
+    "brouillon.md": HEADER.replace("Un article", "Brouillon") + "Status: draft\n\nTexte.\n",
+}
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+
+FIX_DATE = "Écrivez-la « Date: 2026-11-18 09:30 » (année-mois-jour heure:minute)."
+CASES: dict[str, tuple[str, list[str]]] = {
+    "no title": (
+        "Date: 2026-11-20 10:00\nCategory: Vie associative\nSummary: Un résumé.\n\nTexte.\n",
+        ["1 : Il manque le titre. Ajoutez en toute première ligne du fichier « Title: Le titre », "
+         "suivie des autres informations (Date, Category…), puis une ligne vide avant le texte."]),
+    "an empty title": (
+        HEADER.replace("Title: Un article", "Title:") + "\nTexte.\n",
+        ["1 : Le titre est vide : écrivez-le après « Title: »."]),
+    "no date": (
+        HEADER.replace("Date: 2026-11-20 10:00\n", "") + "\nTexte.\n",
+        ["1 : Il manque la date de publication. Ajoutez une ligne « Date: 2026-11-18 09:30 » "
+         "(année-mois-jour heure:minute)."]),
+    "a date written the French way": (
+        HEADER.replace("2026-11-20 10:00", "20/11/2026 à 10h30") + "\nTexte.\n",
+        ["2 : La date « 20/11/2026 à 10h30 » n'est pas écrite comme le site l'attend. "
+         "Écrivez-la « Date: 2026-11-20 10:30 » (année-mois-jour heure:minute)."]),
+    "a date in words": (
+        HEADER.replace("2026-11-20 10:00", "20 novembre 2026") + "\nTexte.\n",
+        ["2 : La date « 20 novembre 2026 » n'est pas écrite comme le site l'attend. " + FIX_DATE]),
+    "a date that does not exist": (
+        HEADER.replace("2026-11-20", "2026-02-30") + "\nTexte.\n",
+        ["2 : La date « 2026-02-30 10:00 » n'existe pas : vérifiez le jour, le mois et l'heure."]),
+    "an unreadable update date": (
+        HEADER + "Modified: demain\n\nTexte.\n",
+        ["6 : La date de mise à jour (Modified) « demain » n'est pas écrite comme le site "
+         "l'attend. Écrivez-la « Modified: 2026-11-18 09:30 » (année-mois-jour heure:minute)."]),
+    "no category (a warning)": (
+        HEADER.replace("Category: Vie associative\n", "") + "\nTexte.\n",
+        ["1 : avertissement : L'article n'a pas de rubrique : il sera rangé dans la rubrique par "
+         "défaut. Ajoutez une ligne « Category: » suivie d'une rubrique existante, par exemple "
+         "« Category: Vie associative »."]),
+    "a category misspelt (a warning)": (
+        HEADER.replace("Vie associative", "Vie asociative") + "\nTexte.\n",
+        ["3 : avertissement : La rubrique « Vie asociative » n'est utilisée nulle part ailleurs : "
+         "vouliez-vous écrire « Vie associative » ? Une faute de frappe crée une nouvelle rubrique."]),
+    "a category with another capital (a warning)": (
+        HEADER.replace("Vie associative", "vie associative") + "\nTexte.\n",
+        ["3 : avertissement : La rubrique « vie associative » est écrite « Vie associative » dans "
+         "content/reference.md : choisissez une seule orthographe (majuscules et accents compris), "
+         "sinon le site n'en garde qu'une."]),
+    "no summary (a warning)": (
+        HEADER.replace("Summary: Un résumé.\n", "") + "\nTexte.\n",
+        ["1 : avertissement : Il manque le résumé : la page d'accueil et les partages sur les "
+         "réseaux montreront le début du texte, coupé. Ajoutez une ligne « Summary: » avec une "
+         "ou deux phrases."]),
+    "a status in French": (
+        HEADER + "Status: brouillon\n\nTexte.\n",
+        ["6 : Statut inconnu « brouillon ». Écrivez « Status: draft » pour un brouillon (visible "
+         "seulement dans l'aperçu), ou supprimez la ligne pour publier."]),
+    "a field name in French": (
+        HEADER + "Auteur: Claire\n\nTexte.\n",
+        ["6 : avertissement : Champ inconnu « Auteur: », le site l'ignore. Vouliez-vous écrire "
+         "« Authors: » ? Les noms de champ possibles sont dans le guide (docs/guide-redaction.md)."]),
+    "a field name with an accent": (
+        "Title: Un article\nDate: 2026-11-20 10:00\nCategory: Vie associative\nRésumé: Un résumé.\n\nTexte.\n",
+        ["1 : avertissement : Il manque le résumé : la page d'accueil et les partages sur les "
+         "réseaux montreront le début du texte, coupé. Ajoutez une ligne « Summary: » avec une "
+         "ou deux phrases.",
+         "4 : La ligne « Résumé: » n'est pas comprise comme une information de l'article : écrivez "
+         "« Summary: ». Tant qu'elle reste ainsi, cette ligne et les suivantes s'affichent comme du "
+         "texte."]),
+    "a field given twice": (
+        HEADER + "Title: Encore\n\nTexte.\n",
+        ["6 : La ligne « Title: » apparaît deux fois (déjà à la ligne 1). Gardez-en une seule."]),
+    "an address with spaces": (
+        HEADER + "Slug: Mon Article\n\nTexte.\n",
+        ["6 : L'adresse « Mon Article » ne convient pas : seulement des minuscules sans accents, "
+         "des chiffres et des tirets. Écrivez par exemple « Slug: mon-article »."]),
+    "an address the site uses": (
+        HEADER + "Slug: archives\n\nTexte.\n",
+        ["6 : L'adresse « archives/ » est déjà utilisée par le site lui-même. Choisissez-en une "
+         "autre avec une ligne « Slug: », par exemple « Slug: archives-un-article »."]),
+    "an address of another article": (
+        HEADER + "Slug: reference\n\nTexte.\n",
+        ["6 : L'adresse « reference/ » est déjà celle de content/reference.md : deux textes ne "
+         "peuvent pas avoir la même adresse. Changez la ligne « Slug: » de l'un des deux (ou "
+         "ajoutez-en une), par exemple « Slug: reference-2 »."]),
+    "an address of a page": (
+        HEADER.replace("Un article", "Contact") + "\nTexte.\n",
+        ["1 : L'adresse « contact/ » est déjà celle de content/pages/contact.md : deux textes ne "
+         "peuvent pas avoir la même adresse. Changez la ligne « Slug: » de l'un des deux (ou "
+         "ajoutez-en une), par exemple « Slug: contact-2 »."]),
+    "an image that does not exist": (
+        HEADER + "Image: images/phot.png\nImage_alt: Une photo\n\nTexte.\n",
+        ["6 : L'image « images/phot.png » n'existe pas dans content/. Vouliez-vous dire "
+         "« images/photo.png » ? Vérifiez le nom (majuscules et extension comprises : .png, .jpg…)."]),
+    "an image written with {static}": (
+        HEADER + "Image: {static}/images/photo.png\nImage_alt: Une photo\n\nTexte.\n",
+        ["6 : Écrivez le chemin de l'image tel qu'il est dans le dossier content/, sans « / » ni "
+         "« {static} » au début : « Image: images/photo.png » (l'image doit être dans content/images/)."]),
+    "an image without a description": (
+        HEADER + "Image: images/photo.png\n\nTexte.\n",
+        ["6 : L'image n'a pas de description pour les personnes qui ne la voient pas. Ajoutez une "
+         "ligne « Image_alt: » qui décrit l'image en une phrase, par exemple « Image_alt: Des "
+         "bénévoles trient des vêtements autour d'une grande table »."]),
+    "a link to an article that does not exist": (
+        HEADER + "\nVoir [cet article]({filename}referenc.md).\n",
+        ["7 : Le lien « {filename}referenc.md » mène à un article ou une page qui n'existe pas "
+         "(content/referenc.md). Vouliez-vous dire « content/reference.md » ? Vérifiez le nom du "
+         "fichier ; « /pages/… » commence au dossier content/."]),
+    "a link to a page from the wrong folder": (
+        HEADER + "\nVoir [la page]({filename}contact.md).\n",
+        ["7 : Le lien « {filename}contact.md » mène à un article ou une page qui n'existe pas "
+         "(content/contact.md). Vouliez-vous dire « content/pages/contact.md » ? Vérifiez le nom "
+         "du fichier ; « /pages/… » commence au dossier content/."]),
+    "a link without {filename}": (
+        HEADER + "\nVoir [cet article](reference.md).\n",
+        ["7 : Le lien « reference.md » vers un autre texte du site ne fonctionnera pas : écrivez "
+         "« {filename}reference.md » pour que le site le transforme en adresse de page."]),
+    "a link to a draft (a warning)": (
+        HEADER + "\nVoir [le brouillon]({filename}brouillon.md).\n",
+        ["7 : avertissement : Ce lien mène au brouillon content/brouillon.md : il ne fonctionnera "
+         "qu'une fois ce brouillon publié (retirez « Status: draft » de ce fichier-là quand il "
+         "sera prêt)."]),
+    "an image in the text that does not exist": (
+        HEADER + "\n![Une photo]({static}/images/phot.png)\n",
+        ["7 : Le fichier « {static}/images/phot.png » n'existe pas (content/images/phot.png). "
+         "Vouliez-vous dire « content/images/photo.png » ? Vérifiez le nom et le dossier ; "
+         "« /images/… » commence au dossier content/."]),
+    "an image in the text without {static}": (
+        HEADER + "\n![Une photo](images/photo.png)\n",
+        ["7 : L'image « images/photo.png » ne s'affichera pas sur le site : écrivez "
+         "« {static}/images/photo.png » (le fichier doit être dans le dossier content/)."]),
+    "an image in the text without a description (a warning)": (
+        HEADER + "\n![]({static}/images/photo.png)\n",
+        ["7 : avertissement : Cette image n'a pas de description : écrivez entre les crochets ce "
+         "qu'elle montre, par exemple « ![Affiche de la fête de quartier]({static}/images/affiche.png) »."]),
+    "example text left in a published article": (
+        HEADER.replace("Un résumé.", "[À compléter : une ou deux phrases]") + "\nTexte.\n",
+        ["5 : Il reste un texte d'exemple « [À compléter … ] » : remplacez-le par votre texte avant "
+         "de publier, ou remettez « Status: draft » tant que l'article n'est pas prêt."]),
+    "a poll without a question": (
+        HEADER + "\n```poll\nid: autre\noptions:\n  - Oui\n  - Non\n```\n",
+        ["8 : Le sondage n'a pas de question. Ajoutez une ligne « question: Votre question ? »."]),
+    "a poll with an unknown field": (
+        HEADER + "\n```poll\nid: autre\nquestion: Votre avis ?\nreponses:\n  - Oui\n```\n",
+        ["10 : Champ inconnu « reponses ». Les champs possibles sont : id, question, options, "
+         "multiple, opens, closes, results."]),
+    "a poll block never closed": (
+        HEADER + "\n```poll\nid: autre\nquestion: Votre avis ?\noptions:\n  - Oui\n  - Non\n",
+        ["7 : Le bloc ```poll n'est jamais fermé : ajoutez une ligne ``` après sa dernière ligne."]),
+    "a poll id defined twice": (
+        HEADER + "\n" + POLL,
+        ["8 : Le sondage « budget » est déjà défini dans content/reference.md:9. Pour afficher le "
+         "même sondage ici, gardez seulement la ligne « id: budget » dans ce bloc."]),
+    "a poll shown from an unknown id": (
+        HEADER + "\n```poll\nid: budjet\n```\n",
+        ["8 : Aucun sondage « budjet » n'est défini sur le site. Vérifiez l'identifiant, ou "
+         "définissez ici le sondage complet (question et réponses)."]),
+}
+
+
+def make_site(root: Path) -> Path:
+    """Write a small sound site under ``root``/content and return the content folder."""
+    content = root / "content"
+    for relative, text in BASE.items():
+        (content / relative).parent.mkdir(parents=True, exist_ok=True)
+        (content / relative).write_text(text, encoding="utf-8")
+    (content / "images").mkdir()
+    (content / "images" / "photo.png").write_bytes(TINY_PNG)
+    return content
+
+
+def problems_of(root: Path, monkeypatch: pytest.MonkeyPatch, settings: str = "pelicanconf.py") -> list[str]:
+    """Check the site under ``root`` with the project's settings; return the report lines."""
+    monkeypatch.chdir(root)
+    # read_settings applies LOCALE ("C") to the whole process: put the test runner's back, or
+    # later tests would decode French output as ASCII.
+    saved = locale.setlocale(locale.LC_ALL)
+    try:
+        config = read_settings(str(ROOT / settings), override={"PATH": str(root / "content")})
+    finally:
+        locale.setlocale(locale.LC_ALL, saved)
+    return [str(problem) for problem in check_site(CheckConfig.from_settings(config)).problems]
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m checks`` in ``root``, as ``make check`` does."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
+    return subprocess.run([sys.executable, "-m", "checks", "content", "-s", str(ROOT / "pelicanconf.py"),
+                           *args], cwd=root, env=env, capture_output=True, encoding="utf-8", timeout=120)
+
+
+def run_build(root: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess:
+    """Build the site under ``root`` with the project's settings, as ``make html`` does."""
+    command = [str(PELICAN), "content", "-o", "output", "-s", str(ROOT / settings),
+               "--ignore-cache", "--cache-path", "cache", "--fatal", "errors"]
+    return subprocess.run(command, cwd=root, capture_output=True, encoding="utf-8", timeout=300)
+
+
+def test_the_sound_site_has_no_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_site(tmp_path)
+    assert problems_of(tmp_path, monkeypatch) == []
+
+
+@pytest.mark.parametrize("text, expected", CASES.values(), ids=CASES.keys())
+def test_each_mistake_is_reported_once_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      text: str, expected: list[str]) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_text(text, encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == [f"content/cas.md:{line}" for line in expected]
+
+
+def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_bytes((HEADER + "\nUn été.\n").encode("latin-1"))
+    assert problems_of(tmp_path, monkeypatch) == [
+        "content/cas.md:5 : Le fichier n'est pas enregistré en UTF-8, l'encodage du site. Dans "
+        "votre éditeur, choisissez « Enregistrer sous… » puis l'encodage « UTF-8 »."]
+
+
+def test_a_text_file_that_the_site_ignores_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.txt").write_text(HEADER + "\nTexte.\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == [
+        "content/cas.txt:1 : avertissement : Ce fichier n'est pas lu par le site : seuls les "
+        "fichiers « .md » le sont. Si c'est un article, renommez-le « cas.md » (et commencez-le "
+        "par « Title: »)."]
+
+
+def test_links_shown_as_code_are_not_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    example = "Écrivez `[texte]({filename}absent.md)` ou :\n\n```markdown\n![]({static}/x.png)\n```\n"
+    (content / "cas.md").write_text(HEADER + "\n" + example, encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == []
+
+
+def test_a_draft_may_keep_example_text_and_have_no_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    text = HEADER.replace("Date: 2026-11-20 10:00\n", "").replace("Un résumé.", "[À compléter : un résumé]")
+    (content / "cas.md").write_text(text + "Status: draft\n\nTexte.\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == []
+
+
+def test_drafts_are_not_checked_for_publishing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_text("Status: draft\n\n```poll\nid: x\n```\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch, "publishconf.py") == []
+    assert problems_of(tmp_path, monkeypatch) != []
+
+
+# Several mistakes in two files, one run: every one is listed, errors and warnings together.
+MANY = ("Titre: Mauvais début\nDate: 18/11/2026\nImage: images/absente.png\n\n"
+        "Voir [ici]({filename}nulle-part.md).\n\n"
+        "```poll\nid: budget\nquestion: Encore ?\noptions:\n  - Oui\n  - Non\n```\n\n"
+        "```poll\nid: x\noptions:\n  - Oui\n  - Non\n```\n")
+
+
+def test_the_command_lists_every_problem_at_once_and_fails(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "plusieurs.md").write_text(MANY, encoding="utf-8")
+    (content / "autre-cas.md").write_text(HEADER.replace("Summary: Un résumé.\n", "") + "Slug: reference\n\nTexte.\n",
+                                          encoding="utf-8")
+    result = run_cli(tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    starts = ["content/autre-cas.md:1 : avertissement : Il manque le résumé",
+              "content/autre-cas.md:5 : L'adresse « reference/ » est déjà celle de content/reference.md",
+              "content/plusieurs.md:1 : Il manque le titre.",
+              "content/plusieurs.md:1 : avertissement : Champ inconnu « Titre: », le site l'ignore. "
+              "Vouliez-vous écrire « Title: » ?",
+              "content/plusieurs.md:5 : Le lien « {filename}nulle-part.md » mène à un article",
+              "content/plusieurs.md:2 : La date « 18/11/2026 » n'est pas écrite comme le site "
+              "l'attend. Écrivez-la « Date: 2026-11-18 » (année-mois-jour).",
+              "content/plusieurs.md:3 : L'image « images/absente.png » n'existe pas",
+              "content/plusieurs.md:3 : L'image n'a pas de description",
+              "content/plusieurs.md:8 : Le sondage « budget » est déjà défini dans content/reference.md:9.",
+              "content/plusieurs.md:16 : Le sondage n'a pas de question."]
+    for start in starts:
+        assert any(line.startswith(start) for line in lines), (start, result.stdout)
+    assert lines[-2].startswith("Vérification du contenu (")
+    assert lines[-2].endswith(" : 8 erreurs et 4 avertissements.")
+
+
+def test_the_command_exits_zero_with_warnings_only(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_text(HEADER.replace("Summary: Un résumé.\n", "") + "\nTexte.\n", encoding="utf-8")
+    result = run_cli(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("content/cas.md:1 : avertissement : Il manque le résumé")
+    assert "Les avertissements n'empêchent pas la publication" in result.stdout
+
+
+def test_the_command_says_when_all_is_well(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    result = run_cli(tmp_path)
+    assert (result.returncode, result.stdout) == (
+        0, "Vérification du contenu (4 fichiers vérifiés) : Aucun problème trouvé.\n")
+    assert result.stderr == ""
+
+
+BUILD_CASES = ["a date written the French way", "an image without a description",
+               "a link to an article that does not exist", "a poll id defined twice"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", BUILD_CASES)
+def test_the_build_stops_with_the_same_message(tmp_path: Path, case: str) -> None:
+    content = make_site(tmp_path)
+    text, expected = CASES[case]
+    (content / "cas.md").write_text(text, encoding="utf-8")
+    result = run_build(tmp_path)
+    assert result.returncode == 1
+    assert f"content/cas.md:{expected[0]}\n" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "output" / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_the_build_goes_on_with_warnings_and_prints_them(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_text(HEADER.replace("Summary: Un résumé.\n", "") + "\nTexte.\n", encoding="utf-8")
+    result = run_build(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "content/cas.md:1 : avertissement : Il manque le résumé" in result.stderr
+    assert (tmp_path / "output" / "un-article" / "index.html").exists()
