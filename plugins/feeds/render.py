@@ -13,6 +13,7 @@ from typing import Literal, Sequence
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .entries import Entry, Site
 
@@ -33,7 +34,7 @@ class LinkedFeedEntry(FeedEntry):
     attributes feedgen was given back on the elements it made.
     """
 
-    def atom_entry(self, extensions: bool = True):
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
         """Return feedgen's Atom entry element, its links complete."""
         element = super().atom_entry(extensions)
         for link, data in zip(element.findall("link"), self.link() or []):
