@@ -19,7 +19,7 @@ THEME = "theme"
 TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 # Interface language of the theme (fr or en); dates and strings follow it through Babel.
-LOCALE = ("C",)  # never depend on the machine's locales: dates go through Babel
+LOCALE = ("C.UTF-8", "C")  # never depend on installed locales: dates go through Babel
 DEFAULT_PAGINATION = 6
 DEFAULT_CATEGORY = "Vie associative"
 SUMMARY_MAX_LENGTH = 40

@@ -19,7 +19,7 @@ def build(output: Path, settings: str = "pelicanconf.py", content: Path | None =
     command = [str(PELICAN), str(content or ROOT / "content"), "-o", str(output), "-s",
                str(ROOT / settings), "--cache-path", str(output.parent / f"{output.name}-cache"),
                "--ignore-cache", "--fatal", "errors"]
-    return subprocess.run(command + (extra or []), cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run(command + (extra or []), cwd=ROOT, capture_output=True, encoding="utf-8",
                           env={**os.environ, **(env or {})}, timeout=600)
 
 
