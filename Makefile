@@ -41,6 +41,12 @@ serve: html ## Build, then serve the site and the poll service on http://127.0.0
 	@echo "Le site et les sondages : http://127.0.0.1:$(PORT)/  (Ctrl-C pour arrêter)"
 	POLL_SITE_DIR=$(abspath $(OUTPUTDIR)) $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
 
+check: $(STAMP) ## Vérifier tout le contenu (erreurs et conseils, en français), sans construire le site
+	@PYTHONPATH=plugins $(BIN)/python -m checks content -s $(CONFFILE)
+
+new-article: $(STAMP) ## Créer un brouillon : make new-article TITLE="Le titre de l'article"
+	@PYTHONPATH=plugins $(BIN)/python -m tools.new_article
+
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

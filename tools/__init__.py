@@ -1,0 +1,1 @@
+"""Command-line helpers for the writers: ``make new-article``, ``make devserver``, timing."""
