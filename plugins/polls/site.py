@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from pelican.utils import truncate_html_paragraphs, truncate_html_words
+
 from poll_service.definition import Poll, PollReference, PollSyntaxError, check_reference, check_unique
 
 from .render import PollRenderer
@@ -107,10 +109,26 @@ def finish_content(content: Any, polls: dict[str, Poll], renderer: PollRenderer,
         if isinstance(reference, PollReference):
             html = html.replace(reference_marker(reference.id), renderer.form(polls[reference.id]))
     content._content = html
+    if "summary" not in content.metadata:
+        content.metadata["summary"] = listing_summary(content, html, settings)
     url = page_url(content, settings)
     static = FORM_RE.sub(lambda match: renderer.static(polls[match["id"]], url), html)
     # Same link rewriting ({filename}, {static}) as content.content, without memoizing it early.
     content.feed_content = content._update_content(static, content.get_siteurl())
+
+
+def listing_summary(content: Any, html: str, settings: dict[str, Any]) -> str:
+    """Return the summary Pelican would cut from the page, cut from the page without its polls.
+
+    Listings show an article's summary; cut from the full page it could hold half a form,
+    without its script and styles. An explicit Summary header is left alone.
+    """
+    text = content._update_content(FORM_RE.sub("", html), content.get_siteurl())
+    if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
+        text = truncate_html_paragraphs(text, settings["SUMMARY_MAX_PARAGRAPHS"])
+    if settings.get("SUMMARY_MAX_LENGTH") is None:
+        return text
+    return truncate_html_words(text, settings["SUMMARY_MAX_LENGTH"], settings.get("SUMMARY_END_SUFFIX", "…"))
 
 
 def finish(generators: list[Any]) -> None:

@@ -158,6 +158,18 @@ def test_feed_content_replaces_the_form_with_the_static_version(tmp_path: Path, 
     assert feed.xpath("//a[.='Confidentialité']/@href") == ["/prive/"]  # links resolved as in the page
 
 
+def test_listings_summarise_an_article_without_its_poll(tmp_path: Path) -> None:
+    output = build_here(tmp_path, {
+        "debut.md": article("Debut", POLL.format(id="debut", question="Q ?") + "\nLa suite du texte.\n"),
+        "resume.md": article("Resume", "Summary: Un résumé écrit.\n\n" + POLL.format(id="resume", question="R ?"))
+                     .replace("Slug: resume\n\n", "Slug: resume\n"),
+    })
+    home = parse(output / "index.html")
+    assert not home.xpath("//form | //fieldset | //input")
+    summaries = [" ".join(s.text_content().split()) for s in home.xpath("//div[@class='card__summary']")]
+    assert sorted(summaries) == ["La suite du texte.", "Un résumé écrit."]
+
+
 def test_a_build_from_the_cache_still_writes_every_poll(tmp_path: Path, written, monkeypatch) -> None:
     files = {"a.md": article("A", POLL.format(id="sondage-a", question="A ?")),
              "b.md": article("B", POLL.format(id="sondage-b", question="B ?"))}
