@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -12,6 +13,7 @@ from .errors import PollError
 from .schema import LATEST_VERSION, current_version
 
 bp = Blueprint("api", __name__)
+logger = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -44,13 +46,19 @@ def vote(poll_id: str) -> Response:
     choices = request.form.getlist("choices") if is_form else _json_choices()
     identity = context.identity(issue_cookie=True)
     conn = get_db()
-    with transaction(conn, write=True):
-        store.record_vote(conn, poll_id, choices, identity, context.now())
-    if is_form:
+    try:
+        with transaction(conn, write=True):
+            now = context.now()
+            store.record_vote(conn, poll_id, choices, identity, now)
+            state = None if is_form else store.tally(conn, poll_id, identity, now, voted=True)
+    except PollError as refusal:
+        # The poll and the reason only: who voted is exactly what must not be logged.
+        logger.info("Vote refused on poll %r: %s", poll_id[:64], refusal.code)
+        raise
+    logger.info("Vote recorded on poll %r", poll_id)
+    if state is None:
         response = redirect(url_for("pages.results", poll_id=poll_id), 303)
     else:
-        with transaction(conn):
-            state = store.tally(conn, poll_id, identity, context.now())
         response = jsonify(state.to_json())
         response.status_code = 201
     response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from . import store
 from .admin import csv_text
@@ -26,6 +27,7 @@ def init_db() -> list[int]:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database, or bring it to the current schema (keeps every vote)."""
     applied = init_db()
@@ -58,6 +60,7 @@ def read_manifest(path: Path) -> list:
 
 
 @click.command("sync-polls")
+@with_appcontext
 @click.argument("path", type=click.Path(path_type=Path))
 def sync_polls_command(path: Path) -> None:
     """Create or update the polls described in PATH (output/polls.json)."""
@@ -74,6 +77,7 @@ def sync_polls_command(path: Path) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("poll_id")
 def export_command(poll_id: str) -> None:
     """Write POLL_ID's counts as CSV to the standard output (no voter identifier)."""
@@ -86,6 +90,7 @@ def export_command(poll_id: str) -> None:
 
 
 @click.command("purge-voters")
+@with_appcontext
 def purge_voters_command() -> None:
     """Delete voter identifiers of polls closed longer than POLL_RETENTION_DAYS ago."""
     days = current_app.config["POLL_RETENTION_DAYS"]

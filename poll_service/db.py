@@ -2,8 +2,9 @@
 
 SQLite gets what a small site needs to take many votes at once without "database is locked":
 WAL (readers never wait for the writer), a long busy timeout, foreign keys, full sync (a vote
-answered 201 survives a power cut), and write transactions opened with BEGIN IMMEDIATE, so a
-transaction that reads then writes queues for the lock instead of failing when it upgrades.
+answered 201 survives a power cut), secure delete (a purged identifier is overwritten), and
+write transactions opened with BEGIN IMMEDIATE, so a transaction that reads then writes
+queues for the lock instead of failing when it upgrades.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         "journal_mode = WAL",
         "synchronous = FULL",
         "foreign_keys = ON",
+        # Purged voter identifiers are overwritten on disk, not left in free pages.
+        "secure_delete = ON",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

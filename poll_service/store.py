@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -111,50 +111,68 @@ def get_poll(conn: Connection, poll_id: str) -> Row:
     """Return the poll's row, or raise unknown_poll."""
     if not isinstance(poll_id, str) or not SLUG_RE.match(poll_id) or len(poll_id) > 64:
         raise PollError("unknown_poll")
-    row = conn.execute(select(polls).where(polls.c.id == poll_id)).first()
+    row = conn.execute(_POLL, {"pid": poll_id}).first()
     if row is None:
         raise PollError("unknown_poll")
     return row
 
 
+_POLL = select(polls).where(polls.c.id == bindparam("pid"))
+_OPTIONS = (
+    select(options.c.key, options.c.label, options.c.votes)
+    .where(options.c.poll_id == bindparam("pid"))
+    .order_by(options.c.position, options.c.key)
+)
+# Digests are HMAC-SHA256 values: a cookie's cannot equal an address's, so "kind" is not needed.
+_VOTED = (
+    select(func.count())
+    .select_from(voters)
+    .where(voters.c.poll_id == bindparam("pid"), voters.c.digest.in_(bindparam("digests", expanding=True)))
+)
+_COUNT_CHOICES = (
+    update(options)
+    .where(options.c.poll_id == bindparam("pid"), options.c.key.in_(bindparam("keys", expanding=True)))
+    .values(votes=options.c.votes + 1)
+)
+_COUNT_VOTER = update(polls).where(polls.c.id == bindparam("pid")).values(total_voters=polls.c.total_voters + 1)
+
+
 def has_voted(conn: Connection, poll_id: str, identity: Identity, now: datetime) -> bool:
     """Tell whether the dedup rule would refuse this voter a vote on this poll."""
-    checks = _identifiers_to_check(conn, identity, now)
-    if not checks:
+    return _any_voted(conn, poll_id, _digests_to_check(identity, voter_ids.live_keys(conn, now)))
+
+
+def _any_voted(conn: Connection, poll_id: str, digests: list[str]) -> bool:
+    if not digests:
         return False
-    found = conn.execute(
-        select(func.count())
-        .select_from(voters)
-        .where(voters.c.poll_id == poll_id, or_(*(and_(voters.c.kind == k, voters.c.digest == d) for k, d in checks)))
-    ).scalar_one()
-    return found > 0
+    return conn.execute(_VOTED, {"pid": poll_id, "digests": digests}).scalar_one() > 0
 
 
-def _identifiers_to_check(conn: Connection, identity: Identity, now: datetime) -> list[tuple[str, str]]:
-    checks = []
+def _digests_to_check(identity: Identity, keys: list[bytes]) -> list[str]:
+    digests = []
     if identity.dedup in DEDUP_COOKIE and identity.cookie_digest:
-        checks.append(("cookie", identity.cookie_digest))
+        digests.append(identity.cookie_digest)
     if identity.dedup in DEDUP_ADDRESS and identity.address:
-        for key in voter_ids.live_keys(conn, now):
-            checks.append(("address", voter_ids.address_digest(key, identity.address)))
-    return checks
+        digests += [voter_ids.address_digest(key, identity.address) for key in keys]
+    return digests
 
 
-def tally(conn: Connection, poll_id: str, identity: Identity | None, now: datetime) -> PollState:
-    """Return the poll's state and counts as ``identity`` may see them."""
+def tally(
+    conn: Connection, poll_id: str, identity: Identity | None, now: datetime, voted: bool | None = None
+) -> PollState:
+    """Return the poll's state and counts as ``identity`` may see them.
+
+    ``voted`` skips the has-voted query when the caller knows (it has just recorded the vote).
+    """
     poll = get_poll(conn, poll_id)
     status = status_of(poll, now)
-    voted = has_voted(conn, poll_id, identity, now) if identity else False
+    if voted is None:
+        voted = has_voted(conn, poll_id, identity, now) if identity else False
     visible = (
         poll.results == "always"
         or (poll.results == "after-vote" and (voted or status == "closed"))
         or (poll.results == "after-close" and status == "closed")
     )
-    rows = conn.execute(
-        select(options.c.key, options.c.label, options.c.votes)
-        .where(options.c.poll_id == poll_id)
-        .order_by(options.c.position, options.c.key)
-    ).all()
     total = poll.total_voters
     results = tuple(
         OptionResult(
@@ -163,7 +181,7 @@ def tally(conn: Connection, poll_id: str, identity: Identity | None, now: dateti
             votes=row.votes if visible else None,
             percent=(round(100 * row.votes / total, 1) if total else 0.0) if visible else None,
         )
-        for row in rows
+        for row in conn.execute(_OPTIONS, {"pid": poll_id})
     )
     return PollState(
         id=poll.id,
@@ -202,17 +220,18 @@ def record_vote(conn: Connection, poll_id: str, choices: list[str], identity: Id
         raise PollError("poll_not_open")
     if status == "closed":
         raise PollError("poll_closed")
-    keys = list(conn.execute(select(options.c.key).where(options.c.poll_id == poll_id)).scalars())
+    keys = [row.key for row in conn.execute(_OPTIONS, {"pid": poll_id})]
     chosen = check_choices(choices, keys, poll.max_choices)
 
     new_rows = []
+    address_keys: list[bytes] = []
     if identity.dedup in DEDUP_COOKIE and identity.cookie_digest:
         new_rows.append({"poll_id": poll_id, "kind": "cookie", "digest": identity.cookie_digest})
     if identity.dedup in DEDUP_ADDRESS and identity.address:
-        key = voter_ids.todays_key(conn, now)
-        digest = voter_ids.address_digest(key, identity.address)
+        address_keys = voter_ids.live_keys(conn, now, create=True)
+        digest = voter_ids.address_digest(address_keys[0], identity.address)  # today's key
         new_rows.append({"poll_id": poll_id, "kind": "address", "digest": digest})
-    if has_voted(conn, poll_id, identity, now):
+    if _any_voted(conn, poll_id, _digests_to_check(identity, address_keys)):
         raise PollError("already_voted")
     if new_rows:
         try:
@@ -220,12 +239,8 @@ def record_vote(conn: Connection, poll_id: str, choices: list[str], identity: Id
         except IntegrityError:
             # A concurrent vote by the same voter committed first (PostgreSQL).
             raise PollError("already_voted") from None
-    conn.execute(
-        update(options)
-        .where(options.c.poll_id == poll_id, options.c.key.in_(chosen))
-        .values(votes=options.c.votes + 1)
-    )
-    conn.execute(update(polls).where(polls.c.id == poll_id).values(total_voters=polls.c.total_voters + 1))
+    conn.execute(_COUNT_CHOICES, {"pid": poll_id, "keys": chosen})
+    conn.execute(_COUNT_VOTER, {"pid": poll_id})
 
 
 def set_admin_state(conn: Connection, poll_id: str, state: str, now: datetime) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Connection
 
 from .definition import PARIS
@@ -88,27 +88,26 @@ def paris_day(now: datetime) -> date:
     return now.astimezone(PARIS).date()
 
 
-def live_keys(conn: Connection, now: datetime) -> list[bytes]:
+_KEYS_OF_DAYS = select(address_keys.c.day, address_keys.c.secret).where(
+    address_keys.c.day.in_(bindparam("days", expanding=True))
+)
+
+
+def live_keys(conn: Connection, now: datetime, create: bool = False) -> list[bytes]:
     """Return today's and yesterday's keys that exist, today's first.
 
-    Yesterday's key still counts so that a vote at 00:01 meets one cast at 23:59.
+    Yesterday's key still counts so that a vote at 00:01 meets one cast at 23:59. With
+    ``create``, today's key is made on the day's first vote, and expired keys deleted.
     """
     today = paris_day(now)
     days = [today.isoformat(), (today - timedelta(days=1)).isoformat()]
-    rows = dict(conn.execute(select(address_keys.c.day, address_keys.c.secret).where(address_keys.c.day.in_(days))).all())
-    return [bytes(rows[day]) for day in days if day in rows]
-
-
-def todays_key(conn: Connection, now: datetime) -> bytes:
-    """Return today's key, creating it (and deleting expired ones) on the day's first vote."""
-    day = paris_day(now).isoformat()
-    found = conn.execute(select(address_keys.c.secret).where(address_keys.c.day == day)).scalar()
-    if found is not None:
-        return bytes(found)
-    _insert_ignore(conn, day, secrets.token_bytes(32))
-    delete_expired_keys(conn, now)
-    # Another worker may have won the race: read back whichever key was stored.
-    return bytes(conn.execute(select(address_keys.c.secret).where(address_keys.c.day == day)).scalar_one())
+    found = dict(conn.execute(_KEYS_OF_DAYS, {"days": days}).all())
+    if create and days[0] not in found:
+        _insert_ignore(conn, days[0], secrets.token_bytes(32))
+        delete_expired_keys(conn, now)
+        # Another worker may have won the race: read back whichever key was stored.
+        found = dict(conn.execute(_KEYS_OF_DAYS, {"days": days}).all())
+    return [bytes(found[day]) for day in days if day in found]
 
 
 def delete_expired_keys(conn: Connection, now: datetime) -> int:

@@ -8,6 +8,7 @@ Time is a ``Clock`` the tests move by hand; ``gunicorn`` starts real servers for
 
 from __future__ import annotations
 
+import copy
 import glob
 import json
 import os
@@ -143,9 +144,17 @@ def _postgres_bin() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+@dataclass(frozen=True)
+class PostgresCluster:
+    """A PostgreSQL server started by the tests: its URL and its data folder."""
+
+    url: str
+    data_dir: Path
+
+
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """Start a throwaway PostgreSQL server; yield its URL (database "postgres")."""
+def postgres_server() -> Iterator[PostgresCluster]:
+    """Start a throwaway PostgreSQL server for the session."""
     bindir = _postgres_bin()
     if bindir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql")
@@ -170,7 +179,7 @@ def postgres_server() -> Iterator[str]:
     pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
     subprocess.run([*pg_ctl, "-l", str(log), "-w", "-o", server_options, "start"], check=True, capture_output=True)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield PostgresCluster(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", data)
     finally:
         subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
@@ -182,7 +191,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/instance/polls.sqlite3"
         return
-    server = request.getfixturevalue("postgres_server")
+    server = request.getfixturevalue("postgres_server").url
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -202,6 +211,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def clock() -> Clock:
     """The app's clock, at START."""
     return Clock()
+
+
+@pytest.fixture
+def polls() -> list[dict[str, Any]]:
+    """A copy of the sample manifest entries, free to edit."""
+    return copy.deepcopy(SAMPLE_POLLS)
 
 
 @pytest.fixture
@@ -315,7 +330,7 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Return a function starting ``gunicorn 'poll_service:create_app()'``; all are killed after."""
     servers: list[Server] = []
 
-    def start(database_url: str, workers: int = 4, **env: str) -> Server:
+    def start(database_url: str, workers: int = 4, args: tuple[str, ...] = (), **env: str) -> Server:
         port = free_port()
         log = tmp_path / f"gunicorn-{port}.log"
         command = [
@@ -325,6 +340,7 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "--no-control-socket",
             "--chdir", str(tmp_path),
             "--timeout", "60",
+            *args,
             "poll_service:create_app()",
         ]
         environment = {
@@ -346,10 +362,10 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log.read_text(errors='replace')}")
             try:
-                if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
                     return server
-            except requests.ConnectionError:
-                pass
+            except requests.RequestException:
+                pass  # not listening yet, or its workers are still booting
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer: {log.read_text(errors='replace')}")
 

@@ -299,3 +299,19 @@ def test_the_error_message_never_echoes_the_cookie(app, vote):
     cookie = first.get_cookie(COOKIE_NAME).value
     response = vote(first, "don-en-ligne", "non")
     assert response.status_code == 409 and cookie not in response.get_data(as_text=True)
+
+
+def test_the_voter_cookie_is_secure_behind_an_https_proxy(make_app, vote):
+    app = make_app(POLL_TRUSTED_PROXIES=1)
+    response = vote(
+        app.test_client(),
+        "don-en-ligne",
+        "oui",
+        headers={"X-Forwarded-For": "198.51.100.1", "X-Forwarded-Proto": "https", "Origin": "https://localhost"},
+    )
+    assert response.status_code == 201 and "Secure" in response.headers["Set-Cookie"]
+
+
+def test_reading_a_poll_sets_no_cookie(client):
+    for url in ("/api/polls/don-en-ligne", "/polls/don-en-ligne/", "/api/polls/don-en-ligne/results.svg"):
+        assert "Set-Cookie" not in client.get(url).headers

@@ -1,0 +1,81 @@
+"""Cross-site protection and CORS: a table of headers, allowed or blocked."""
+
+from __future__ import annotations
+
+import pytest
+
+from poll_service.csrf import origin_allowed
+
+SITE = "https://www.exemple.org/"
+ALLOWED = ("https://partenaire.example",)
+
+
+@pytest.mark.parametrize(
+    "headers, allowed",
+    [
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+        ({"Sec-Fetch-Site": "none"}, True),
+        ({"Sec-Fetch-Site": "cross-site"}, False),
+        ({"Sec-Fetch-Site": "same-site"}, False),
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "https://partenaire.example"}, True),
+        ({"Origin": "https://www.exemple.org"}, True),
+        ({"Origin": "https://WWW.Exemple.org:443"}, True),
+        ({"Origin": "http://www.exemple.org"}, False),
+        ({"Origin": "https://www.exemple.org:8443"}, False),
+        ({"Origin": "https://www.exemple.org.evil.example"}, False),
+        ({"Origin": "https://evil.example"}, False),
+        ({"Origin": "null"}, False),
+        ({"Origin": "https://www.exemple.org:99999"}, False),
+        ({"Origin": "https://evil.example", "Referer": "https://www.exemple.org/article/"}, False),
+        ({"Referer": "https://www.exemple.org/don-en-ligne/"}, True),
+        ({"Referer": "https://partenaire.example/page"}, True),
+        ({"Referer": "https://evil.example/https://www.exemple.org/"}, False),
+        ({"Referer": "javascript:alert(1)"}, False),
+        ({}, False),
+    ],
+)
+def test_an_unsafe_request_passes_only_from_the_site_or_an_allowed_origin(headers, allowed):
+    assert origin_allowed(headers, SITE, ALLOWED) is allowed
+
+
+def test_a_same_origin_browser_vote_passes_on_sec_fetch_site_alone(client):
+    response = client.post(
+        "/api/polls/don-en-ligne/votes", json={"choices": ["oui"]}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert response.status_code == 201
+
+
+def test_cors_headers_are_sent_only_to_an_allowed_origin(make_app):
+    client = make_app(POLL_ALLOWED_ORIGINS="https://partenaire.example").test_client()
+    friend = client.get("/api/polls/don-en-ligne", headers={"Origin": "https://partenaire.example"})
+    assert friend.headers["Access-Control-Allow-Origin"] == "https://partenaire.example"
+    assert friend.headers["Access-Control-Allow-Credentials"] == "true"
+    stranger = client.get("/api/polls/don-en-ligne", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+    assert "Origin" in stranger.headers["Vary"]
+
+
+def test_an_allowed_origin_may_vote_after_a_preflight(make_app):
+    client = make_app(POLL_ALLOWED_ORIGINS="https://partenaire.example").test_client()
+    preflight = client.options(
+        "/api/polls/don-en-ligne/votes",
+        headers={
+            "Origin": "https://partenaire.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type"
+    response = client.post(
+        "/api/polls/don-en-ligne/votes",
+        json={"choices": ["oui"]},
+        headers={"Origin": "https://partenaire.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert response.status_code == 201
+
+
+def test_no_cors_headers_without_allowed_origins(client):
+    response = client.get("/api/polls/don-en-ligne", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
