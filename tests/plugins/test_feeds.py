@@ -28,7 +28,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from conftest import ROOT, build
+from sitebuild import ROOT, build
 from feeds import options
 from feeds.entries import Site, find_enclosure, tag_uri
 from feeds.links import absolutize

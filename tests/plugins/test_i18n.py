@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from babel.support import NullTranslations
 
-from conftest import ROOT
+from sitebuild import ROOT
 from i18n import format_day, load_translations
 from poll_service.definition import PARIS
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import ROOT, build
+from sitebuild import ROOT, build
 from site_html import parse
 
 TRANSLATIONS = ROOT / "theme" / "translations"
