@@ -81,7 +81,7 @@ def _wants_html() -> bool:
     """HTML outside the API, and for a browser that posted the no-JavaScript form."""
     if not request.path.startswith(("/api/", "/healthz")):
         return True
-    if request.mimetype in _FORM_TYPES:
+    if request.method == "POST" and request.mimetype in _FORM_TYPES:
         best = request.accept_mimetypes.best_match(["application/json", "text/html"])
         return best == "text/html"
     return False

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import glob
-import json
 import os
 import shutil
 import signal
@@ -217,15 +216,6 @@ def clock() -> Clock:
 def polls() -> list[dict[str, Any]]:
     """A copy of the sample manifest entries, free to edit."""
     return copy.deepcopy(SAMPLE_POLLS)
-
-
-@pytest.fixture
-def manifest(tmp_path: Path) -> Path:
-    """An output/polls.json with the sample polls, as the site build writes it."""
-    path = tmp_path / "output" / "polls.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"polls": SAMPLE_POLLS}, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
