@@ -25,7 +25,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=options["POLL_SECRET_KEY"],
         MAX_CONTENT_LENGTH=options["POLL_MAX_BODY_BYTES"],
-        JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -47,11 +46,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     if options["POLL_SITE_DIR"]:
         app.register_blueprint(site.bp)
-    app.after_request(_security_headers)
     return app
-
-
-def _security_headers(response):  # noqa: ANN001, ANN202 (Flask hook)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response

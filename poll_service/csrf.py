@@ -1,15 +1,17 @@
-"""Refuse cross-site writes, and answer CORS only for the allowed origins (Datasette's way).
+"""Keep other sites out: refuse cross-site writes, answer CORS only to allowed origins.
 
 An unsafe request passes when the browser says it is same-origin (``Sec-Fetch-Site:
 same-origin`` or ``none``); otherwise its ``Origin`` (or, lacking it, its ``Referer``) must be
 this site or one of POLL_ALLOWED_ORIGINS, compared as scheme, host and port. This protects
-the no-JavaScript form, which a JSON-only rule cannot. The admin API is exempt: it needs a
-bearer token, which a browser never sends on its own.
+the no-JavaScript form, which a JSON-only rule cannot (Datasette's way). The admin API is
+exempt: it needs a bearer token, which a browser never sends on its own. Every answer also
+says ``nosniff`` (no other site can run our JSON as a script) and keeps its URL to itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
@@ -22,8 +24,6 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def normalise_origin(value: str | None) -> tuple[str, str, int] | None:
     """Return (scheme, host, port) of an origin or URL, or None if it is not one."""
-    from urllib.parse import urlsplit
-
     if not value or value == "null":
         return None
     try:
@@ -74,7 +74,14 @@ def _add_cors_headers(response: Response) -> Response:
     return response
 
 
+def _add_security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Check every unsafe request before its view, and add CORS headers after."""
+    """Check every unsafe request before its view; add CORS and security headers after."""
     app.before_request(_check_origin)
     app.after_request(_add_cors_headers)
+    app.after_request(_add_security_headers)
