@@ -27,6 +27,32 @@ DEDUP_COOKIE = ("cookie+ip", "cookie")
 DEDUP_ADDRESS = ("cookie+ip", "ip")
 
 
+# Built once: these run on every vote.
+_POLL = select(polls).where(polls.c.id == bindparam("pid"))
+_OPTIONS = (
+    select(options.c.key, options.c.label, options.c.votes)
+    .where(options.c.poll_id == bindparam("pid"))
+    .order_by(options.c.position, options.c.key)
+)
+# "kind IN" adds nothing to the answer (HMAC digests do not collide across kinds) but lets
+# the primary key (poll_id, kind, digest) find the rows directly in a poll of many voters.
+_VOTED = (
+    select(func.count())
+    .select_from(voters)
+    .where(
+        voters.c.poll_id == bindparam("pid"),
+        voters.c.kind.in_(["cookie", "address"]),
+        voters.c.digest.in_(bindparam("digests", expanding=True)),
+    )
+)
+_COUNT_CHOICES = (
+    update(options)
+    .where(options.c.poll_id == bindparam("pid"), options.c.key.in_(bindparam("keys", expanding=True)))
+    .values(votes=options.c.votes + 1)
+)
+_COUNT_VOTER = update(polls).where(polls.c.id == bindparam("pid")).values(total_voters=polls.c.total_voters + 1)
+
+
 @dataclass(frozen=True)
 class OptionResult:
     """One answer and its count; ``votes`` and ``percent`` are None while results are hidden."""
@@ -115,26 +141,6 @@ def get_poll(conn: Connection, poll_id: str) -> Row:
     if row is None:
         raise PollError("unknown_poll")
     return row
-
-
-_POLL = select(polls).where(polls.c.id == bindparam("pid"))
-_OPTIONS = (
-    select(options.c.key, options.c.label, options.c.votes)
-    .where(options.c.poll_id == bindparam("pid"))
-    .order_by(options.c.position, options.c.key)
-)
-# Digests are HMAC-SHA256 values: a cookie's cannot equal an address's, so "kind" is not needed.
-_VOTED = (
-    select(func.count())
-    .select_from(voters)
-    .where(voters.c.poll_id == bindparam("pid"), voters.c.digest.in_(bindparam("digests", expanding=True)))
-)
-_COUNT_CHOICES = (
-    update(options)
-    .where(options.c.poll_id == bindparam("pid"), options.c.key.in_(bindparam("keys", expanding=True)))
-    .values(votes=options.c.votes + 1)
-)
-_COUNT_VOTER = update(polls).where(polls.c.id == bindparam("pid")).values(total_voters=polls.c.total_voters + 1)
 
 
 def has_voted(conn: Connection, poll_id: str, identity: Identity, now: datetime) -> bool:
