@@ -76,6 +76,11 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
             "POLL_SITE_DIR ne sert qu'en développement (POLL_ENV=development) : en production, "
             "nginx sert le site construit (voir docs/deploy.md)."
         )
+    if settings["POLL_SITE_DIR"] and not os.path.isdir(settings["POLL_SITE_DIR"]):
+        raise ConfigError(
+            f"POLL_SITE_DIR : le dossier « {settings['POLL_SITE_DIR']} » n'existe pas. "
+            "Construisez d'abord le site (make html)."
+        )
     if settings["POLL_MAX_BODY_BYTES"] < 256:
         raise ConfigError("POLL_MAX_BODY_BYTES doit valoir au moins 256 (octets).")
     clock = source.get("POLL_CLOCK") if config is not None else None

@@ -76,6 +76,11 @@ def test_a_wrong_setting_is_explained_in_french(name, value, message):
         load(config)
 
 
+def test_a_missing_site_folder_is_explained(tmp_path):
+    with pytest.raises(ConfigError, match="make html"):
+        load({"POLL_ENV": "development", "POLL_SITE_DIR": str(tmp_path / "output")})
+
+
 def test_the_default_database_is_created_in_an_instance_folder_of_the_current_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = create_app({"POLL_ENV": "development"})
