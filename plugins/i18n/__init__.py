@@ -45,8 +45,12 @@ def babel_locale(lang: str) -> str:
 
 
 def format_day(value: date | datetime, lang: str, style: str = "long") -> str:
-    """Format a date as words in ``lang``: "25 novembre 2026"."""
-    return format_date(value, format=style, locale=babel_locale(lang))
+    """Format a date as words in ``lang``: "25 novembre 2026", "1er mars 2026"."""
+    text = format_date(value, format=style, locale=babel_locale(lang))
+    # French writes the first day of a month as an ordinal; CLDR's pattern does not.
+    if lang == "fr" and style == "long" and value.day == 1:
+        text = text.replace("1", "1er", 1)
+    return text
 
 
 def format_moment(value: datetime, lang: str, style: str = "long") -> str:

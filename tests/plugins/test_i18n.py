@@ -15,7 +15,7 @@ DAY = datetime(2026, 3, 1, 9, 30, tzinfo=PARIS)
 
 
 @pytest.mark.parametrize("lang, style, expected", [
-    ("fr", "long", "1 mars 2026"),
+    ("fr", "long", "1er mars 2026"),
     ("fr", "short", "01/03/2026"),
     ("en", "long", "1 March 2026"),
 ])
