@@ -149,7 +149,14 @@ def svg_summary(state: PollState) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Make the formatting helpers available to the templates."""
+    """Make the formatting helpers available to the templates.
+
+    The poll form comes from polls/_poll.html, the macro file the site's build uses too
+    (markup written once). Its texts are French message ids behind ``_()``: null
+    translations give them back as they are.
+    """
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     app.jinja_env.filters.update(percent=percent, votes=votes, xml_text=xml_text)
     app.jinja_env.globals.update(
         status_text=status_text,

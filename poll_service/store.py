@@ -85,6 +85,11 @@ class PollState:
         """True while votes are accepted."""
         return self.status == "open"
 
+    @property
+    def multiple(self) -> bool:
+        """True when a voter may tick more than one answer (as ``definition.Poll``)."""
+        return self.max_choices > 1
+
     def to_json(self) -> dict[str, Any]:
         """Return the body of GET /api/polls/<id>."""
         return {

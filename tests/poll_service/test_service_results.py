@@ -96,6 +96,20 @@ def test_the_results_page_is_french_html_with_links_to_the_article_and_privacy(c
     assert "<script" not in page
 
 
+def test_an_open_polls_page_offers_the_shared_no_javascript_form_until_one_votes(client):
+    page = client.get("/polls/outils/").get_data(as_text=True)
+    assert 'action="/api/polls/outils/votes"' in page and page.count('name="choices"') == 3
+    assert 'type="checkbox"' in page and "2 réponses au plus." in page
+    response = client.post("/api/polls/outils/votes", data={"choices": ["agenda"]}, headers={"Origin": ORIGIN})
+    assert response.status_code == 303
+    page = client.get("/polls/outils/").get_data(as_text=True)
+    assert 'name="choices"' not in page and "Votre vote est enregistré" in page
+
+
+def test_a_closed_polls_page_has_no_form(client):
+    assert 'name="choices"' not in client.get("/polls/ancien/").get_data(as_text=True)
+
+
 def test_the_results_page_says_when_a_poll_closes(client):
     page = client.get("/polls/don-en-ligne/").get_data(as_text=True)
     assert "ouvert jusqu&#39;au 31 décembre 2026 inclus" in page
