@@ -47,6 +47,10 @@ check: $(STAMP) ## Vérifier tout le contenu (erreurs et conseils, en français)
 new-article: $(STAMP) ## Créer un brouillon : make new-article TITLE="Le titre de l'article"
 	@PYTHONPATH=plugins $(BIN)/python -m tools.new_article
 
+devserver: $(STAMP) ## Aperçu pendant l'écriture : site et sondages, mis à jour à chaque enregistrement
+	mkdir -p instance
+	POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR)
+
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -58,19 +58,18 @@ class CheckConfig:
             reserved=frozenset(_reserved_segments(settings)),
             include_drafts=bool(settings.get("SHOW_DRAFTS", True)),
             slugify=partial(
-                slugify,
-                regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
-                preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
-                use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+                _slugify,
+                regex_subs=tuple(tuple(sub) for sub in settings.get("SLUG_REGEX_SUBSTITUTIONS", [])),
+                preserve_case=bool(settings.get("SLUGIFY_PRESERVE_CASE", False)),
+                use_unicode=bool(settings.get("SLUGIFY_USE_UNICODE", False)),
             ),
         )
 
-    def display(self, path: Path) -> str:
-        """Return a path as messages show it: from the folder holding content/ ("content/x.md").
 
-        The polls plugin names files the same way, so a message reads alike from either.
-        """
-        return path.resolve().relative_to(self.content.parent).as_posix()
+@lru_cache(maxsize=50_000)
+def _slugify(value: str, regex_subs: tuple, preserve_case: bool, use_unicode: bool) -> str:
+    """Pelican's slugify, remembered: the dev server checks the same titles on every save."""
+    return slugify(value, regex_subs=list(regex_subs), preserve_case=preserve_case, use_unicode=use_unicode)
 
 
 def _first_segment(pattern: Any) -> str | None:

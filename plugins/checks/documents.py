@@ -44,6 +44,10 @@ class Document:
     repeated: list[tuple[Field, Field]] = field(default_factory=list)  # (first, again)
     header_end: int = 0  # number of the last header line (0: no header)
     stopped_at: int | None = None  # a non-blank line that ended the header, if any
+    # Links found in the text, kept with the document: the dev server checks the whole site on
+    # every save, and only the files that changed need reading and scanning again.
+    links: list[tuple[int, str, str, str]] | None = field(default=None, repr=False)
+    age: tuple | None = field(default=None, repr=False)  # sort key: pages, then by date
 
     def value(self, name: str) -> str:
         """Return a metadata value, stripped ("" when absent)."""
@@ -123,8 +127,26 @@ def prose_lines(doc: Document) -> list[tuple[int, str]]:
     return result
 
 
+# Path -> ((size, mtime_ns), display, relative, kind, document) of the last read.
+_LOADED: dict[Path, tuple[tuple[int, int], str, str, str, Document]] = {}
+
+
 def load(path: Path, display: str, relative: str, kind: str) -> Document:
-    """Read a source file (UTF-8, with or without a byte order mark); raise on bad bytes."""
+    """Read a source file (UTF-8, with or without a byte order mark); raise on bad bytes.
+
+    A file unchanged since its last reading in this process is not read again.
+    """
+    stat = path.stat()
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    known = _LOADED.get(path)
+    if known is not None and known[:4] == (stamp, display, relative, kind):
+        return known[4]
+    doc = _read(path, display, relative, kind)
+    _LOADED[path] = (stamp, display, relative, kind, doc)
+    return doc
+
+
+def _read(path: Path, display: str, relative: str, kind: str) -> Document:
     text = path.read_bytes().decode("utf-8-sig")
     lines = text.splitlines()
     doc = Document(path, display, relative, kind, text, lines)

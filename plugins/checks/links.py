@@ -33,6 +33,24 @@ def resolve(doc: Document, path: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(doc.relative), path))
 
 
+def link_candidates(doc: Document) -> list[tuple[int, str, str, str]]:
+    """Return the links of a text as (line, what, first, second), scanned once per document.
+
+    ``what`` is "intrasite" (kind, path), "image" (alt, url) or "link" (url, "").
+    """
+    if doc.links is None:
+        found = []
+        for number, line in prose_lines(doc):
+            for match in _INTRASITE_RE.finditer(line):
+                found.append((number, "intrasite", match.group("a") or match.group("b"), match.group("path")))
+            for match in _IMAGE_RE.finditer(line):
+                found.append((number, "image", match.group("alt"), match.group("url")))
+            for match in _MD_LINK_RE.finditer(line):
+                found.append((number, "link", match.group("url"), ""))
+        doc.links = found
+    return doc.links
+
+
 def check_links(doc: Document, files: set[str], documents: Mapping[str, Document]) -> list[Problem]:
     """Return every problem of the links and images of a document's text.
 
@@ -40,14 +58,13 @@ def check_links(doc: Document, files: set[str], documents: Mapping[str, Document
     articles and pages that the build reads, by the same relative path.
     """
     problems: list[Problem] = []
-    for number, line in prose_lines(doc):
-        for match in _INTRASITE_RE.finditer(line):
-            kind = match.group("a") or match.group("b")
-            problems += _intrasite(doc, number, kind, match.group("path"), files, documents)
-        for match in _IMAGE_RE.finditer(line):
-            problems += _image(doc, number, match.group("alt"), match.group("url"))
-        for match in _MD_LINK_RE.finditer(line):
-            problems += _plain_link(doc, number, match.group("url"))
+    for number, what, first, second in link_candidates(doc):
+        if what == "intrasite":
+            problems += _intrasite(doc, number, first, second, files, documents)
+        elif what == "image":
+            problems += _image(doc, number, first, second)
+        else:
+            problems += _plain_link(doc, number, first)
     return problems
 
 

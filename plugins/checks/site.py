@@ -56,13 +56,17 @@ def _address(path: str) -> str:
 
 def oldest_first(docs: Iterable[Document]) -> list[Document]:
     """Order documents pages first, then articles by date: when two clash, the newer is told."""
-    def key(doc: Document) -> tuple:
+    return sorted(docs, key=_age)
+
+
+def _age(doc: Document) -> tuple:
+    if doc.age is None:  # kept with the (cached) document: sorted three times per check
         try:
             when = parse_date(doc.value("date")).replace(tzinfo=None)
         except ValueError:
             when = datetime.max
-        return (doc.kind != "page", when, doc.relative)
-    return sorted(docs, key=key)
+        doc.age = (doc.kind != "page", when, doc.relative)
+    return doc.age
 
 
 def check_addresses(docs: Sequence[Document], config: CheckConfig) -> list[Problem]:

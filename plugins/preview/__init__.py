@@ -3,6 +3,8 @@
 - ``drafts``: drafts are built in the preview (``SHOW_DRAFTS = True``, pelicanconf.py: at
   brouillons/<slug>/, listed on the home page) and left out of ``make publish``
   (``SHOW_DRAFTS = False``, publishconf.py).
+- ``fast_writer``: under ``make devserver`` (``FAST_REBUILD = True``), a rebuild renders and
+  writes only the pages whose inputs changed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from pelican import signals
 
 from .drafts import skip_drafts
+from .fast_writer import provide_writer
 
 
 def register() -> None:
@@ -18,3 +21,5 @@ def register() -> None:
     # last moment a status can still become "skip".
     signals.article_generator_context.connect(skip_drafts)
     signals.page_generator_context.connect(skip_drafts)
+    # get_writer is asked once per build; the answer is None unless FAST_REBUILD is set.
+    signals.get_writer.connect(provide_writer)

@@ -1,0 +1,250 @@
+"""``make devserver``: write an article and see it, polls included, at each save.
+
+One process, one address (http://127.0.0.1:8000/ by default):
+
+- the site is built once, then Pelican's autoreload loop rebuilds it at each change of the
+  content, the theme or the settings (Pelican's own watcher and file filter, watchfiles);
+- rebuilds are fast: the content cache is kept and ``plugins/preview`` renders only the pages
+  whose inputs changed (``FAST_REBUILD``, see plugins/preview/fast_writer.py);
+- the content checker runs first in every build (plugins/checks): on a mistake the pages stay
+  as they were and show the problems in a banner until the next good save;
+- the poll service runs in the same process and serves the site (as ``make serve`` does):
+  output/polls.json is synchronised after each build that changed it, so a new poll can be
+  tried at once; a refusal (an answer with votes removed) is printed and shown;
+- each open page reloads by itself after a rebuild (livereload, as in Pelican's project
+  template). Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildOutcome:
+    """How a build went: its duration, the pages rendered, or the problems that stopped it."""
+
+    seconds: float
+    rendered: int = 0
+    problems: str | None = None
+
+
+class SiteBuilder:
+    """A Pelican instance kept between builds (its caches, our fast writer's memory)."""
+
+    def __init__(self, settings_file: Path, overrides: dict[str, Any], all_feeds: bool = False):
+        self.settings_file = settings_file
+        self.overrides = overrides
+        self.all_feeds = all_feeds
+        self.settings: dict[str, Any] = {}
+        self.pelican: Any = None
+        self.load()
+
+    def load(self) -> None:
+        """Read the settings (again, when the settings file changed) and make a Pelican."""
+        from pelican import Pelican  # noqa: PLC0415 (heavy: imported once the CLI is parsed)
+        from pelican.settings import read_settings  # noqa: PLC0415
+        from preview.fast_writer import fast_rebuild_settings  # noqa: PLC0415
+
+        settings = read_settings(str(self.settings_file), override=self.overrides)
+        settings.update(fast_rebuild_settings(settings, all_feeds=self.all_feeds))
+        self.settings = settings
+        self.pelican = Pelican(settings)
+
+    def build(self) -> BuildOutcome:
+        """Build the site; a mistake in the content or an error becomes ``problems``."""
+        from checks import ContentCheckFailed  # noqa: PLC0415
+        from checks.problems import format_report  # noqa: PLC0415
+        from preview.fast_writer import LAST  # noqa: PLC0415
+
+        started = time.perf_counter()
+        try:
+            self.pelican.run()
+        except ContentCheckFailed as failed:  # the report is already printed
+            return BuildOutcome(time.perf_counter() - started, problems=format_report(failed.result.problems))
+        except Exception as error:  # noqa: BLE001 (a broken template must not stop the preview)
+            log.exception("devserver: the build failed")
+            return BuildOutcome(time.perf_counter() - started, problems=f"Erreur pendant la construction : {error}")
+        return BuildOutcome(time.perf_counter() - started, rendered=LAST.rendered)
+
+    def watched_paths(self) -> list[str]:
+        """Return what Pelican's autoreload watches: settings file, theme, content."""
+        paths = [str(self.settings_file), self.settings["THEME"], self.settings["PATH"]]
+        return [path for path in paths if Path(path).exists()]
+
+
+def watch(builder: SiteBuilder, on_built: Callable[[BuildOutcome], None], stop: threading.Event) -> None:
+    """Rebuild at each change, until ``stop`` is set (Pelican's autoreload loop).
+
+    One watcher for the whole session, unlike ``pelican --autoreload`` which makes a new one
+    after each build: a save made during a build is not lost, it starts the next build.
+    """
+    import watchfiles  # noqa: PLC0415
+    from pelican.utils import FileChangeFilter  # noqa: PLC0415
+
+    watch_filter = FileChangeFilter(ignore_file_patterns=set(builder.settings.get("IGNORE_FILES", [])))
+    for changes in watchfiles.watch(*builder.watched_paths(), watch_filter=watch_filter, stop_event=stop,
+                                    raise_interrupt=False, debounce=400, step=30):
+        changed = sorted({path for _, path in changes})
+        print(f"\nModifié : {', '.join(_short(path) for path in changed)}", flush=True)
+        if str(builder.settings_file) in changed:
+            builder.load()
+        on_built(builder.build())
+
+
+def _short(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="make devserver", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("-s", "--settings", default=str(ROOT / "pelicanconf.py"))
+    parser.add_argument("-o", "--output", default="output", help="le dossier du site construit")
+    parser.add_argument("--content", help="le dossier du contenu (PATH des réglages par défaut)")
+    parser.add_argument("--cache", help="le dossier du cache (CACHE_PATH des réglages par défaut)")
+    parser.add_argument("--database", help="POLL_DATABASE_URL (instance/polls.sqlite3 par défaut)")
+    parser.add_argument("--no-polls", action="store_true", help="sans le service de sondages")
+    parser.add_argument("--all-feeds", action="store_true",
+                        help="écrire aussi les flux de chaque rubrique et étiquette (plus lent)")
+    return parser.parse_args(argv)
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the settings the command line changes."""
+    overrides: dict[str, Any] = {"OUTPUT_PATH": str(Path(args.output).resolve())}
+    if args.content:
+        overrides["PATH"] = str(Path(args.content).resolve())
+    if args.cache:
+        overrides["CACHE_PATH"] = str(Path(args.cache).resolve())
+    return overrides
+
+
+class DevServer:
+    """The builder, the web side and the poll service, wired together."""
+
+    def __init__(self, args: argparse.Namespace):
+        from tools.preview_web import PollService, PreviewServer, PreviewState, static_site  # noqa: PLC0415
+
+        self.args = args
+        self.state = PreviewState()
+        self.builder = SiteBuilder(Path(args.settings).resolve(), overrides_from(args), args.all_feeds)
+        self.output = Path(self.builder.settings["OUTPUT_PATH"])
+        self.report(self.builder.build(), first=True)
+        self.polls = None if args.no_polls else PollService(self.output, args.database or _default_database())
+        self.sync_polls()
+        app = static_site(self.output) if self.polls is None else self.polls.app
+        self.server = PreviewServer(app, self.state)
+        self.loop: Any = None
+
+    def report(self, outcome: BuildOutcome, first: bool = False) -> None:
+        """Print how the build went and remember its problems for the banner."""
+        self.state.problems = outcome.problems
+        when = time.strftime("%H:%M:%S")
+        if outcome.problems:
+            print(f"[{when}] Aperçu NON mis à jour : corrigez les problèmes ci-dessus, puis enregistrez.",
+                  flush=True)
+        elif first:
+            print(f"[{when}] Site construit en {_seconds(outcome.seconds)}.", flush=True)
+        else:
+            pages = "1 page refaite" if outcome.rendered == 1 else f"{outcome.rendered} pages refaites"
+            print(f"[{when}] Aperçu mis à jour en {_seconds(outcome.seconds)} ({pages}).", flush=True)
+
+    def sync_polls(self) -> None:
+        """Bring the poll service up to date with output/polls.json; show a refusal."""
+        if self.polls is None:
+            return
+        refused = self.polls.sync(self.output / "polls.json")
+        if refused:
+            print(refused, flush=True)
+            self.state.problems = (self.state.problems or "") + refused
+
+    def after_build(self, outcome: BuildOutcome) -> None:
+        """Report, sync the polls, then reload the open pages (called from the watcher)."""
+        from tools.preview_web import reload_browsers  # noqa: PLC0415
+
+        self.report(outcome)
+        if not outcome.problems:
+            self.sync_polls()
+        self.loop.add_callback(reload_browsers)  # thread-safe: the server's loop does it
+
+    def serve(self) -> None:
+        """Serve until Ctrl-C, rebuilding in a background thread."""
+        from tornado.ioloop import IOLoop  # noqa: PLC0415
+
+        self.loop = IOLoop.current()
+        stop = threading.Event()
+        watcher = threading.Thread(target=watch, args=(self.builder, self.after_build, stop),
+                                   name="rebuild", daemon=True)
+        watcher.start()
+        url = f"http://{self.args.host}:{self.args.port}/"
+        print(f"Aperçu : {url}  (les pages se rechargent à chaque enregistrement ; Ctrl-C pour arrêter)",
+              flush=True)
+        try:
+            self.server.serve(port=self.args.port, host=self.args.host, debug=False, open_url_delay=None)
+        finally:
+            stop.set()
+        print("Aperçu arrêté.", flush=True)
+
+
+def _seconds(value: float) -> str:
+    """Write a duration the French way: "0,42 s"."""
+    return f"{value:.2f} s".replace(".", ",")
+
+
+def _default_database() -> str:
+    """Return the database of ``make serve`` (instance/polls.sqlite3), creating its folder."""
+    folder = Path("instance").resolve()
+    folder.mkdir(exist_ok=True)
+    return f"sqlite:///{folder / 'polls.sqlite3'}"
+
+
+def _stop_on_sigterm() -> None:
+    """Make ``kill`` stop the server like Ctrl-C does."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build, serve and rebuild until Ctrl-C."""
+    args = parse_arguments(argv)
+    from pelican.log import init as init_logging  # noqa: PLC0415
+
+    init_logging(level=logging.WARNING)
+    _stop_on_sigterm()
+    try:
+        server = DevServer(args)
+        server.serve()
+    except KeyboardInterrupt:
+        print("Aperçu arrêté.", flush=True)
+    except OSError as error:
+        if error.errno == 98:  # EADDRINUSE
+            print(f"Le port {args.port} est déjà pris (un autre make serve ou make devserver ?). "
+                  f"Arrêtez-le, ou choisissez un autre port : make devserver PORT={args.port + 1}",
+                  file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The web side of ``make devserver``: one address for the site, the polls and the live reload.
+
+livereload's tornado server (as in Pelican's project template) serves a WSGI application and
+injects its reload script into every HTML page; the browser then reloads when told to. The
+application is the poll service itself (``POLL_SITE_DIR`` makes it serve the built site, as
+``make serve`` does), so votes work in the preview, on the same origin as in production.
+Without the poll service (``--no-polls``) a tiny static-file application stands in.
+
+While the last build failed, every page also shows the problems in a banner: the writer
+looks at the browser, not at the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from livereload.server import LiveScriptContainer
+from livereload.watcher import Watcher
+from tornado import web
+
+log = logging.getLogger(__name__)
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+BANNER = """<script>document.addEventListener("DOMContentLoaded", function () {
+  var box = document.createElement("div");
+  box.setAttribute("role", "alert");
+  box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;z-index:9999;"
+    + "background:#fff1cc;color:#3d2600;border-top:4px solid #c0392b;padding:1rem;"
+    + "font:15px/1.4 system-ui,sans-serif;white-space:pre-wrap";
+  box.textContent = %s;
+  document.body.appendChild(box);
+});</script>"""
+
+
+@dataclass
+class PreviewState:
+    """What the web side shows besides the site: the problems of the last build, if it failed."""
+
+    problems: str | None = None
+
+    def banner(self) -> bytes:
+        """Return the script that shows the problems at the bottom of every page (or nothing)."""
+        if not self.problems:
+            return b""
+        text = "L'aperçu n'est pas à jour : corrigez ces problèmes et enregistrez.\n\n" + self.problems
+        # json.dumps escapes quotes; "</" is escaped so the text cannot close the script.
+        return (BANNER % json.dumps(text, ensure_ascii=False).replace("</", "<\\/")).encode()
+
+
+class _InjectingContainer(LiveScriptContainer):
+    """livereload's WSGI container, injecting the reload script and the problems banner."""
+
+    def __init__(self, app: WSGIApp, script: bytes, state: PreviewState):
+        super().__init__(app, script)
+        self._live = script
+        self._state = state
+
+    @property  # type: ignore[override]
+    def script(self) -> bytes:
+        """Return what goes before </head>: the reload script, then the banner if any."""
+        return self._live + self._state.banner()
+
+    @script.setter
+    def script(self, value: bytes) -> None:
+        self._live = value
+
+
+class _SilentWatcher(Watcher):
+    """livereload's watcher, idle: Pelican's watcher (watchfiles) drives rebuilds and reloads.
+
+    Left alone, livereload would poll the whole current folder every 0.8 s.
+    """
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        """Start nothing; returning True tells livereload not to poll either."""
+        return True
+
+
+class PreviewServer(Server):
+    """livereload's server with our application, our injection and quiet logs."""
+
+    def __init__(self, app: WSGIApp, state: PreviewState):
+        super().__init__(app=app, watcher=_SilentWatcher())
+        self._state = state
+
+    def get_web_handlers(self, script: bytes) -> list[tuple[Any, ...]]:
+        """Route every address to the application, through the injecting container."""
+        fallback = _InjectingContainer(self.app, script, self._state)
+        return [(r".*", web.FallbackHandler, {"fallback": fallback})]
+
+    def _setup_logging(self) -> None:
+        # One line per request would bury the build messages the writer needs.
+        for name in ("livereload", "tornado.access", "tornado.application", "tornado.general"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def reload_browsers() -> None:
+    """Tell every connected page to reload (call on the server's IOLoop)."""
+    LiveReloadHandler.reload_waiters("*")
+
+
+def static_site(root: Path) -> WSGIApp:
+    """Return a WSGI application serving a built site: "/x/" is x/index.html, else 404.html."""
+    from werkzeug.exceptions import NotFound  # noqa: PLC0415 (Flask's own dependency)
+    from werkzeug.security import safe_join  # noqa: PLC0415
+    from werkzeug.utils import redirect, send_file  # noqa: PLC0415
+    from werkzeug.wrappers import Request, Response  # noqa: PLC0415
+
+    @Request.application
+    def app(request: Request) -> Response:
+        found = safe_join(str(root), request.path.lstrip("/"))
+        target = Path(found) if found else None
+        if target is not None and target.is_dir():
+            if not request.path.endswith("/"):
+                return redirect(request.path + "/", 308)
+            target = target / "index.html"
+        if target is not None and target.is_file():
+            return send_file(str(target), request.environ, max_age=0)
+        page = root / "404.html"
+        if page.is_file():
+            response = send_file(str(page), request.environ, max_age=0)
+            response.status_code = 404
+            return response
+        return NotFound()
+
+    return app
+
+
+class PollService:
+    """The poll service in this process: the app, its database, and sync-polls after builds."""
+
+    def __init__(self, site: Path, database_url: str | None):
+        os.environ["POLL_ENV"] = "development"  # a local secret, POLL_SITE_DIR allowed
+        os.environ["POLL_SITE_DIR"] = str(site)
+        if database_url:
+            os.environ["POLL_DATABASE_URL"] = database_url
+        from poll_service import create_app  # noqa: PLC0415 (only with polls)
+        from poll_service.cli import init_db  # noqa: PLC0415
+
+        self.app = create_app()
+        with self.app.app_context():
+            init_db()
+        self._synced: bytes | None = None
+
+    def sync(self, manifest: Path) -> str | None:
+        """Run sync-polls when output/polls.json changed; return its refusal message, if any."""
+        try:
+            data = manifest.read_bytes()
+        except FileNotFoundError:
+            return None
+        if data == self._synced:
+            return None
+        # The very command of `make serve` (flask sync-polls), run in this process.
+        result = self.app.test_cli_runner().invoke(args=["sync-polls", str(manifest)])
+        if result.exit_code != 0:
+            return result.output.strip()
+        self._synced = data
+        return None
