@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,17 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"],
     }
+
+
+@pytest.fixture(autouse=True)
+def _forget_pelican_log_dedup() -> None:
+    """Let each test see its own log lines.
+
+    Tests that run Pelican in this process install Pelican's process-wide filter, which
+    drops any log line already emitted once, by any logger: the poll service's tests read
+    the service's logs, so the filter's memory is cleared between tests.
+    """
+    pelican_log = sys.modules.get("pelican.log")
+    if pelican_log is not None:
+        pelican_log.LimitFilter._raised_messages.clear()
+        pelican_log.LimitFilter._group_count.clear()
