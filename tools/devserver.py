@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -121,7 +122,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-o", "--output", default="output", help="le dossier du site construit")
     parser.add_argument("--content", help="le dossier du contenu (PATH des réglages par défaut)")
     parser.add_argument("--cache", help="le dossier du cache (CACHE_PATH des réglages par défaut)")
-    parser.add_argument("--database", help="POLL_DATABASE_URL (instance/polls.sqlite3 par défaut)")
+    parser.add_argument("--database", help="la base des votes (POLL_DATABASE_URL, sinon instance/polls.sqlite3)")
     parser.add_argument("--no-polls", action="store_true", help="sans le service de sondages")
     parser.add_argument("--all-feeds", action="store_true",
                         help="écrire aussi les flux de chaque rubrique et étiquette (plus lent)")
@@ -149,7 +150,8 @@ class DevServer:
         self.builder = SiteBuilder(Path(args.settings).resolve(), overrides_from(args), args.all_feeds)
         self.output = Path(self.builder.settings["OUTPUT_PATH"])
         self.report(self.builder.build(), first=True)
-        self.polls = None if args.no_polls else PollService(self.output, args.database or _default_database())
+        database = args.database or os.environ.get("POLL_DATABASE_URL") or _default_database()
+        self.polls = None if args.no_polls else PollService(self.output, database)
         self.sync_polls()
         app = static_site(self.output) if self.polls is None else self.polls.app
         self.server = PreviewServer(app, self.state)
@@ -217,10 +219,15 @@ def _default_database() -> str:
     return f"sqlite:///{folder / 'polls.sqlite3'}"
 
 
-def _stop_on_sigterm() -> None:
-    """Make ``kill`` stop the server like Ctrl-C does."""
+def _stop_on_signals() -> None:
+    """Make Ctrl-C and ``kill`` stop the server, even when started in the background.
+
+    A shell starts background commands with Ctrl-C (SIGINT) ignored, and Python then keeps
+    ignoring it: put Python's handler back.
+    """
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
 
 
@@ -230,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     from pelican.log import init as init_logging  # noqa: PLC0415
 
     init_logging(level=logging.WARNING)
-    _stop_on_sigterm()
+    _stop_on_signals()
     try:
         server = DevServer(args)
         server.serve()
