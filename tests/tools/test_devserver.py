@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0  # seconds: the machine may be busy; a rebuild takes well under one
@@ -181,3 +182,17 @@ def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
     assert "Aperçu arrêté." in log
     with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
         probe.connect(("127.0.0.1", port))  # nothing listens any more
+
+
+@pytest.mark.slow
+def test_an_open_page_reloads_by_itself_and_its_poll_takes_a_vote(devserver: DevServer, page: Page) -> None:
+    page.goto(devserver.url + "don-en-ligne/")
+    page.wait_for_function("() => window.LiveReload !== undefined")
+    page.wait_for_timeout(1000)  # livereload.js says hello to the server
+    page.evaluate("window.avantEnregistrement = true")  # gone once the page reloads
+    append(devserver.content / "don-en-ligne.md", "Une phrase vue dans le navigateur.")
+    page.wait_for_function("() => window.avantEnregistrement === undefined", timeout=DEADLINE * 1000)
+    page.get_by_text("Une phrase vue dans le navigateur.").wait_for(timeout=DEADLINE * 1000)
+    page.get_by_label("Oui, régulièrement").check()
+    page.get_by_role("button", name="Voter").click()
+    page.get_by_text("Merci, votre vote est enregistré.").wait_for(timeout=DEADLINE * 1000)
