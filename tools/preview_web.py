@@ -97,8 +97,10 @@ class PreviewServer(Server):
         return [(r".*", web.FallbackHandler, {"fallback": fallback})]
 
     def _setup_logging(self) -> None:
-        # One line per request would bury the build messages the writer needs.
-        for name in ("livereload", "tornado.access", "tornado.application", "tornado.general"):
+        # A line per request (even a 404 for a missing favicon) would bury the build messages
+        # the writer needs; real failures are still logged.
+        logging.getLogger("tornado.access").setLevel(logging.ERROR)
+        for name in ("livereload", "tornado.application", "tornado.general"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
