@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,7 +126,9 @@ def test_a_saved_article_shows_in_the_served_page(devserver: DevServer) -> None:
 @pytest.mark.slow
 def test_pages_carry_the_live_reload_script_and_are_told_to_reload(devserver: DevServer) -> None:
     assert "livereload.js?port=" in devserver.page("")
-    received = asyncio.run(reload_message_after_save(devserver))
+    # In a thread of its own: Playwright's sync API may already run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        received = pool.submit(asyncio.run, reload_message_after_save(devserver)).result()
     assert received["command"] == "reload"
 
 
