@@ -1,0 +1,130 @@
+"""``python -m bench`` (``make bench``): run every benchmark, print the table, write results.md.
+
+Each section runs in a temporary folder that is removed at the end. A section that cannot
+run (a broken build, a service that does not start) becomes an "error" row and a non-zero
+exit status; the other sections still run. A figure beyond its target is only reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bench import build, rebuild, report, votes, weight
+
+log = logging.getLogger("bench")
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("build", "rebuild", "votes", "weight")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line (defaults: the sizes issue 6 asks for)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000, help="corpus size (1000)")
+    parser.add_argument("--build-rounds", type=int, default=3,
+                        help="alternating rounds of cold + warm builds; medians are reported (3)")
+    parser.add_argument("--vote-seconds", type=int, default=10, help="length of each wrk run (10)")
+    parser.add_argument("--vote-rounds", type=int, default=2, help="interleaved wrk rounds (2)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
+    parser.add_argument("--no-postgres", action="store_true", help="votes on SQLite only")
+    parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
+                        help="leave a section out (repeatable)")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md",
+                        help="where to write the Markdown results (bench/results.md)")
+    return parser.parse_args(argv)
+
+
+def commit() -> str:
+    """Return HEAD's short hash, flagged when the working tree holds uncommitted changes."""
+    def git(*command: str) -> str:
+        return subprocess.run(["git", *command], cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" + uncommitted changes" if git("status", "--porcelain") else "")
+
+
+def how(args: argparse.Namespace) -> str:
+    """Describe how the figures were measured, for results.md."""
+    return "\n".join([
+        f"- Build: {args.articles} generated articles (bench/corpus.py, seeded; a poll in one "
+        "in ten), each build a fresh `pelican` process; ours = pelicanconf.py with our theme "
+        "and plugins, vanilla = the same Pelican with its default theme, settings and feeds, no "
+        "plugins, poll blocks left as ```text code. Both with the content cache (reader layer, "
+        f"mtime). {args.build_rounds} rounds alternating which site goes first; medians. "
+        "Warm = the same command again after appending a sentence to one article. Peak "
+        "memory = the child's max RSS (os.wait4).",
+        f"- Votes: gunicorn sync workers (`-w {votes.workers()}` = 2 × cores + 1, "
+        "`--no-control-socket`) on 127.0.0.1, production settings (POLL_ENV unset, "
+        "POLL_SECRET_KEY set, POLL_TRUSTED_PROXIES=1, POLL_RATE_LIMIT=0), fresh SQLite file and "
+        "a throwaway PostgreSQL 15 (default settings, fsync on); polls created by `flask init-db` "
+        f"+ `sync-polls`. wrk, {args.connections} connections, {args.vote_seconds} s per run, "
+        f"{args.vote_rounds} interleaved rounds (medians); bench/lua/load.lua gives every "
+        "request its own X-Forwarded-For and no cookie, so each vote is a new voter. The "
+        "reference is bench/hello_app.py under the same gunicorn command, loaded with the same "
+        "script (POST with the same body, GET).",
+        "- Edit-to-rebuilt: `measure_edit_to_rebuilt()` of tools/rebuild_timing.py (issue 8): "
+        "`make devserver` on its own generated site, median of its edits.",
+        "- Weight: gzip level 9, each file on its own; the page is from a build of content/.",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sections, print the table, write results.md; return the exit status."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    started, clock = datetime.now().astimezone(), time.perf_counter()
+    rows: list[report.Row] = []
+    notes: list[str] = []
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
+        work = Path(temporary)
+
+        def section(name: str, measure: Callable[[], list[report.Row]]) -> None:
+            nonlocal failed
+            if name in args.skip:
+                return
+            log.info("--- %s", name)
+            try:
+                rows.extend(measure())
+            except Exception as error:  # noqa: BLE001 - one broken section must not hide the others
+                log.exception("%s failed", name)
+                rows.append(report.section_error(name, error))
+                failed = True
+
+        section("build", lambda: report.build_rows(
+            build.run(work / "build", args.articles, args.build_rounds)))
+        section("rebuild", lambda: [report.rebuild_row(
+            rebuild.run(work / "rebuild", args.articles), args.articles)])
+
+        def measure_votes() -> list[report.Row]:
+            votes.ensure_wrk()
+            return report.votes_rows(votes.run(
+                work / "votes", seconds=args.vote_seconds, rounds=args.vote_rounds,
+                connections=args.connections, with_postgres=not args.no_postgres))
+
+        section("votes", measure_votes)
+        section("weight", lambda: report.weight_rows(weight.run(work / "weight")))
+    duration = time.perf_counter() - clock
+    if args.articles != 1000:
+        notes.append(f"Corpus of {args.articles} articles, not 1,000: a smoke run, not a result.")
+    text = report.document(rows, settings=how(args), duration_s=duration, started=started,
+                           commit=commit(), notes=notes)
+    print(report.table(rows))
+    print(f"\n{os.cpu_count()} cores, {started:%Y-%m-%d}, {duration / 60:.1f} min")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"Written to {args.output}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
