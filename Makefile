@@ -17,8 +17,8 @@ FLASK := POLL_ENV=development POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flas
 .DEFAULT_GOAL := help
 .PHONY: help install serve html publish test bench clean devserver new-article check translations
 
-help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+help: ## Lister les commandes
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,15 +26,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(STAMP) ## Create .venv and install the project
+install: $(STAMP) ## Créer .venv et y installer le projet
 
-html: $(STAMP) ## Build the site into output/ (drafts included)
+html: $(STAMP) ## Construire le site dans output/ (brouillons compris)
 	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE) --fatal errors
 
-publish: $(STAMP) ## Build the production site (absolute URLs, no drafts)
+publish: $(STAMP) ## Construire le site de production (adresses absolues, sans brouillons)
 	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors
 
-serve: html ## Build, then serve the site and the poll service on http://127.0.0.1:$(PORT)
+serve: html ## Construire, puis servir le site et les sondages sur http://127.0.0.1:8000 (PORT=… pour changer)
 	mkdir -p instance
 	$(FLASK) init-db
 	$(FLASK) sync-polls $(OUTPUTDIR)/polls.json
@@ -51,13 +51,13 @@ devserver: $(STAMP) ## Aperçu pendant l'écriture : site et sondages, mis à jo
 	mkdir -p instance
 	POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR)
 
-test: $(STAMP) ## Run the whole test suite
+test: $(STAMP) ## Lancer toute la suite de tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) ## Benchmarks against vanilla Pelican and bare Flask
+bench: $(STAMP) ## Mesurer les performances face à Pelican et Flask nus
 	$(BIN)/python -m bench
 
-translations: $(STAMP) ## Refresh the theme's catalogs (fr, en) after a template change
+translations: $(STAMP) ## Mettre à jour les traductions (fr, en) après un changement de gabarit
 	mkdir -p theme/translations
 	$(BIN)/pybabel extract -F theme/babel.cfg -o theme/translations/messages.pot --project Tisser --sort-output --no-location --omit-header .
 	for lang in fr en; do \
@@ -66,5 +66,5 @@ translations: $(STAMP) ## Refresh the theme's catalogs (fr, en) after a template
 	  $(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations -l $$lang --no-fuzzy-matching; \
 	done
 
-clean: ## Remove what the build and the tests leave behind
+clean: ## Effacer ce que la construction laisse (jamais les votes d'instance/)
 	rm -rf $(OUTPUTDIR) cache __pycache__ .pytest_cache
