@@ -23,15 +23,24 @@ from pelican import signals
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=8)
 def load_translations(theme: str, lang: str) -> NullTranslations:
-    """Return the theme's gettext translations for ``lang`` (French ids need none)."""
+    """Return the theme's gettext translations for ``lang`` (French ids need none).
+
+    Read again when the catalog changes: the dev server builds many times in one process.
+    """
     po_path = Path(theme) / "translations" / lang / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
+    try:
+        stat = po_path.stat()
+    except OSError:
         if lang != "fr":
             log.warning("i18n: no catalog for %r at %s, the interface stays in French", lang, po_path)
         return NullTranslations()
-    with po_path.open("rb") as po_file:
+    return _read_catalog(str(po_path), lang, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_catalog(po_path: str, lang: str, size: int, mtime_ns: int) -> NullTranslations:
+    with open(po_path, "rb") as po_file:
         catalog = read_po(po_file, locale=lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
@@ -45,10 +54,20 @@ def babel_locale(lang: str) -> str:
 
 
 def format_day(value: date | datetime, lang: str, style: str = "long") -> str:
-    """Format a date as words in ``lang``: "25 novembre 2026", "1er mars 2026"."""
-    text = format_date(value, format=style, locale=babel_locale(lang))
+    """Format a date as words in ``lang``: "25 novembre 2026", "1er mars 2026".
+
+    Only the calendar day counts (Babel's ``format_date`` ignores the time and the zone), so
+    the words are computed once per day: a build shows each article's date on its page and
+    on every list it appears in, about eight times per date.
+    """
+    return _day_words(value.year, value.month, value.day, lang, style)
+
+
+@lru_cache(maxsize=16384)
+def _day_words(year: int, month: int, day: int, lang: str, style: str) -> str:
+    text = format_date(date(year, month, day), format=style, locale=babel_locale(lang))
     # French writes the first day of a month as an ordinal; CLDR's pattern does not.
-    if lang == "fr" and style == "long" and value.day == 1:
+    if lang == "fr" and style == "long" and day == 1:
         text = text.replace("1", "1er", 1)
     return text
 
