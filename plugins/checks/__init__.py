@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -43,10 +44,28 @@ class ContentCheckFailed(SystemExit):
         return f"checks: {summary(self.result.problems)}"
 
 
+# In the cache folder, next to Pelican's content cache.
+MEMORY_FILE = "checks-documents.pickle"
+
+
+def memory_file(settings: dict[str, Any]) -> Path | None:
+    """Return where a development build keeps what it read of each file, or None.
+
+    Only with ``FAST_REBUILD`` (pelicanconf.py, make devserver) and the content cache on:
+    ``make publish`` (publishconf.py) reads and checks every file afresh.
+    """
+    if not (settings.get("FAST_REBUILD") and settings.get("CACHE_CONTENT")):
+        return None
+    memory = Path(settings["CACHE_PATH"]) / MEMORY_FILE
+    if not settings.get("LOAD_CONTENT_CACHE"):  # --ignore-cache: forget, then keep anew
+        memory.unlink(missing_ok=True)
+    return memory
+
+
 def run_checks(settings: dict[str, Any]) -> CheckResult:
     """Check the content of a site; print the report; raise ``ContentCheckFailed`` on errors."""
     started = time.perf_counter()
-    result = check_site(CheckConfig.from_settings(settings))
+    result = check_site(CheckConfig.from_settings(settings), memory_file(settings))
     log.debug("checks: %d fichiers vérifiés en %.2f s", result.checked, time.perf_counter() - started)
     if result.problems:
         sys.stderr.write(format_report(result.problems, result.checked))

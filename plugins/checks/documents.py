@@ -8,9 +8,19 @@ copied here (not imported) because that extension forgets line numbers, and a vo
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import poll_service.definition
+from poll_service.definition import PollBlock, find_poll_blocks
+
+log = logging.getLogger(__name__)
 
 # The same patterns as markdown.extensions.meta (Python-Markdown 3.x).
 _META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
@@ -19,6 +29,14 @@ _BEGIN_RE = re.compile(r"^-{3}(\s.*)?")
 _END_RE = re.compile(r"^(-{3}|\.{3})(\s.*)?")
 _FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# Pelican's intrasite link syntax: {what}path or |what|path.
+INTRASITE_RE = re.compile(r"(?:\{(?P<a>filename|static|attach)\}|\|(?P<b>filename|static|attach)\|)"
+                          r"(?P<path>[^\s)\"'>\]]*)")
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]+)")
+MD_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)")
+# make new-article writes "[À compléter : …]" where the volunteer has to write; the bracket
+# keeps the marker apart from ordinary prose ("le dossier est à compléter").
+PLACEHOLDER = "[À compléter"
 
 
 @dataclass(frozen=True)
@@ -32,21 +50,27 @@ class Field:
 
 @dataclass
 class Document:
-    """A Markdown source of the site: an article or a page, with its header read."""
+    """A Markdown source of the site: an article or a page, as far as the rules need it.
 
-    path: Path  # absolute
+    Everything the rules look at is taken from the text once, when the file is read (header,
+    links, poll blocks, placeholders); the text itself is not kept. The dev server and
+    ``make html`` check the whole site at every build: only files that changed are read again
+    (see ``load``), and 1,000 texts kept in memory would weigh some 20 MiB.
+    """
+
+    path: str  # absolute (a string: a cache of 1,000 Paths takes long to load)
     display: str  # what messages show, e.g. "content/x.md"
     relative: str  # relative to the content folder, with "/", e.g. "pages/x.md"
     kind: str  # "article" or "page"
-    text: str
-    lines: list[str]
     fields: dict[str, Field] = field(default_factory=dict)  # by lower-case name
     repeated: list[tuple[Field, Field]] = field(default_factory=list)  # (first, again)
     header_end: int = 0  # number of the last header line (0: no header)
     stopped_at: int | None = None  # a non-blank line that ended the header, if any
-    # Links found in the text, kept with the document: the dev server checks the whole site on
-    # every save, and only the files that changed need reading and scanning again.
-    links: list[tuple[int, str, str, str]] | None = field(default=None, repr=False)
+    stopped_line: str = ""  # that line's text
+    # Links and images of the text outside code: (line, what, first, second), see scan_links.
+    links: tuple[tuple[int, str, str, str], ...] = field(default=(), repr=False)
+    poll_blocks: tuple[PollBlock, ...] = field(default=(), repr=False)
+    placeholders: tuple[int, ...] = ()  # lines holding make new-article's "[À compléter"
     age: tuple | None = field(default=None, repr=False)  # sort key: pages, then by date
 
     def value(self, name: str) -> str:
@@ -106,52 +130,159 @@ def read_header(lines: list[str]) -> tuple[dict[str, Field], list[tuple[Field, F
     return fields, repeated, last, None
 
 
-def prose_lines(doc: Document) -> list[tuple[int, str]]:
+def prose_lines(lines: list[str], header_end: int) -> list[tuple[int, str]]:
     """Return the body's lines outside code (fenced blocks and `code spans`), with numbers.
 
     Links and images shown as code examples are not links: they must not be checked.
     """
     result: list[tuple[int, str]] = []
     fence: str | None = None
-    for number, line in enumerate(doc.lines[doc.header_end:], start=doc.header_end + 1):
-        opening = _FENCE_RE.match(line)
-        if fence is None and opening:
-            fence = opening.group("fence")
+    for number, line in enumerate(lines[header_end:], start=header_end + 1):
+        if fence is None:
+            if "`" not in line and "~" not in line:  # most lines: no code at all
+                result.append((number, line))
+                continue
+            opening = _FENCE_RE.match(line)
+            if opening:
+                fence = opening.group("fence")
+                continue
+            result.append((number, _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)))
             continue
-        if fence is not None:
-            closing = line.strip()
-            if closing.startswith(fence[0] * len(fence)) and set(closing) == {fence[0]}:
-                fence = None
-            continue
-        result.append((number, _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)))
+        closing = line.strip()
+        if closing.startswith(fence[0] * len(fence)) and set(closing) == {fence[0]}:
+            fence = None
     return result
 
 
-# Path -> ((size, mtime_ns), display, relative, kind, document) of the last read.
-_LOADED: dict[Path, tuple[tuple[int, int], str, str, str, Document]] = {}
+def scan_links(lines: list[str], header_end: int) -> tuple[tuple[int, str, str, str], ...]:
+    """Return the links of a text as (line, what, first, second), in the order of the text.
+
+    ``what`` is "intrasite" (kind, path), "image" (alt, url) or "link" (url, "").
+    """
+    found = []
+    for number, line in prose_lines(lines, header_end):
+        if "[" not in line and "{" not in line and "|" not in line:
+            continue
+        for match in INTRASITE_RE.finditer(line):
+            found.append((number, "intrasite", match.group("a") or match.group("b"), match.group("path")))
+        if "](" not in line:
+            continue
+        for match in IMAGE_RE.finditer(line):
+            found.append((number, "image", match.group("alt"), match.group("url")))
+        for match in MD_LINK_RE.finditer(line):
+            found.append((number, "link", match.group("url"), ""))
+    return tuple(found)
 
 
-def load(path: Path, display: str, relative: str, kind: str) -> Document:
+def poll_blocks(text: str) -> list[PollBlock]:
+    """Return the ```poll blocks of a text (``find_poll_blocks``, skipped when none can be)."""
+    # Every block opens with a line holding "poll": most texts are done with one search.
+    return find_poll_blocks(text) if "poll" in text else []
+
+
+# Absolute path -> ((size, mtime_ns), display, relative, kind, document) of the last read.
+_LOADED: dict[str, tuple[tuple[int, int], str, str, str, Document]] = {}
+
+
+def load(path: str | Path, display: str, relative: str, kind: str) -> Document:
     """Read a source file (UTF-8, with or without a byte order mark); raise on bad bytes.
 
-    A file unchanged since its last reading in this process is not read again.
+    A file unchanged since its last reading (in this process, or in a build whose
+    ``remember`` file was loaded by ``recall``) is not read again.
     """
-    stat = path.stat()
+    key = str(path)
+    stat = os.stat(key)
     stamp = (stat.st_size, stat.st_mtime_ns)
-    known = _LOADED.get(path)
+    known = _LOADED.get(key)
     if known is not None and known[:4] == (stamp, display, relative, kind):
         return known[4]
     doc = _read(path, display, relative, kind)
-    _LOADED[path] = (stamp, display, relative, kind, doc)
+    _LOADED[key] = (stamp, display, relative, kind, doc)
     return doc
 
 
-def _read(path: Path, display: str, relative: str, kind: str) -> Document:
-    text = path.read_bytes().decode("utf-8-sig")
+def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8-sig")
     lines = text.splitlines()
-    doc = Document(path, display, relative, kind, text, lines)
-    doc.fields, doc.repeated, doc.header_end, doc.stopped_at = read_header(lines)
-    return doc
+    fields, repeated, header_end, stopped_at = read_header(lines)
+    return Document(
+        str(path), display, relative, kind, fields, repeated, header_end, stopped_at,
+        stopped_line=lines[stopped_at - 1] if stopped_at else "",
+        links=scan_links(lines, header_end),
+        poll_blocks=tuple(poll_blocks(text)),
+        placeholders=tuple(number for number, line in enumerate(lines, start=1) if PLACEHOLDER in line)
+        if PLACEHOLDER in text else (),
+    )
+
+
+# What the documents read depend on besides their file: this code and the poll block finder.
+_CODE = (*sorted(Path(__file__).parent.glob("*.py")), Path(poll_service.definition.__file__))
+
+
+def _code_fingerprint() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for source in _CODE:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+# Memory file -> (its size and date, the (path, stamp, display, relative, kind) it holds), as
+# this process last read or wrote it: an unchanged file is neither read nor written again.
+_MEMORY: dict[Path, tuple[tuple[int, int], frozenset]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def recall(memory: Path) -> None:
+    """Take the documents a previous build kept in ``memory`` (a file of the cache folder).
+
+    Only documents whose file still has the same size and date are used, as within one
+    process; a file written by another version of the checker is ignored.
+    """
+    stamp = _stamp(memory)
+    if stamp is None or (memory in _MEMORY and _MEMORY[memory][0] == stamp):
+        return
+    try:
+        with memory.open("rb") as handle:
+            saved = pickle.load(handle)
+    except Exception as problem:  # noqa: BLE001 - a damaged cache only means reading again
+        log.debug("checks: %s ignored (%s)", memory, problem)
+        return
+    if not isinstance(saved, dict) or saved.get("code") != _code_fingerprint():
+        return
+    documents = saved.get("documents", {})
+    for path, entry in documents.items():
+        _LOADED.setdefault(path, entry)
+    _MEMORY[memory] = (stamp, _contents(documents))
+
+
+def _contents(documents: dict[str, tuple]) -> frozenset:
+    return frozenset((path, *entry[:4]) for path, entry in documents.items())
+
+
+def remember(memory: Path, paths: Iterable[str]) -> None:
+    """Keep the documents of ``paths`` in ``memory`` for the next build (written atomically)."""
+    documents = {path: _LOADED[path] for path in paths if path in _LOADED}
+    contents = _contents(documents)
+    known = _MEMORY.get(memory)
+    if known is not None and known[1] == contents and _stamp(memory) == known[0]:
+        return  # nothing was read again: the file already holds these documents
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    partial = memory.with_name(memory.name + ".tmp")
+    with partial.open("wb") as handle:
+        pickle.dump({"code": _code_fingerprint(), "documents": documents}, handle,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, memory)
+    stamp = _stamp(memory)
+    if stamp is not None:
+        _MEMORY[memory] = (stamp, contents)
 
 
 def first_bad_line(path: Path) -> int:

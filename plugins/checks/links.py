@@ -14,14 +14,9 @@ import re
 from collections.abc import Mapping
 from urllib.parse import unquote
 
-from .documents import Document, prose_lines
+from .documents import Document
 from .problems import Problem, error, warning
 
-# Pelican's intrasite link syntax: {what}path or |what|path.
-_INTRASITE_RE = re.compile(r"(?:\{(?P<a>filename|static|attach)\}|\|(?P<b>filename|static|attach)\|)"
-                           r"(?P<path>[^\s)\"'>\]]*)")
-_IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]+)")
-_MD_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)")
 _EXTERNAL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#|/|\{|\|)", re.IGNORECASE)
 
 
@@ -33,21 +28,11 @@ def resolve(doc: Document, path: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(doc.relative), path))
 
 
-def link_candidates(doc: Document) -> list[tuple[int, str, str, str]]:
-    """Return the links of a text as (line, what, first, second), scanned once per document.
+def link_candidates(doc: Document) -> tuple[tuple[int, str, str, str], ...]:
+    """Return the links of a text as (line, what, first, second), found when it was read.
 
     ``what`` is "intrasite" (kind, path), "image" (alt, url) or "link" (url, "").
     """
-    if doc.links is None:
-        found = []
-        for number, line in prose_lines(doc):
-            for match in _INTRASITE_RE.finditer(line):
-                found.append((number, "intrasite", match.group("a") or match.group("b"), match.group("path")))
-            for match in _IMAGE_RE.finditer(line):
-                found.append((number, "image", match.group("alt"), match.group("url")))
-            for match in _MD_LINK_RE.finditer(line):
-                found.append((number, "link", match.group("url"), ""))
-        doc.links = found
     return doc.links
 
 

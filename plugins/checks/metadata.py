@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .config import CheckConfig
-from .documents import Document
+from .documents import PLACEHOLDER, Document
 from .problems import Problem, error, warning
 
 KNOWN_FIELDS = (
@@ -33,9 +33,6 @@ FRENCH_NAMES = {
     "légende": "Image_caption", "legende": "Image_caption", "adresse": "Slug",
 }
 STATUSES = ("published", "draft", "hidden")
-# make new-article writes "[À compléter : …]" where the volunteer has to write; the bracket
-# keeps the marker apart from ordinary prose ("le dossier est à compléter").
-PLACEHOLDER = "[À compléter"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 # A single word glued to its colon, as in "Résumé: …"; French prose puts a space before ":".
@@ -85,8 +82,7 @@ def _header_cut_short(doc: Document) -> list[Problem]:
     """A line like "Résumé: …" ends the header: it and what follows become article text."""
     if doc.stopped_at is None:
         return []
-    line = doc.lines[doc.stopped_at - 1]
-    match = _LOOKS_LIKE_FIELD_RE.match(line)
+    match = _LOOKS_LIKE_FIELD_RE.match(doc.stopped_line)
     if not match:
         return []
     name = match.group(1)
@@ -270,4 +266,4 @@ def _placeholders(doc: Document) -> list[Problem]:
     return [error(doc.display, number,
         f"Il reste un texte d'exemple « {PLACEHOLDER} … ] » : remplacez-le par votre texte avant de "
         "publier, ou remettez « Status: draft » tant que l'article n'est pas prêt.")
-        for number, line in enumerate(doc.lines, start=1) if PLACEHOLDER in line]
+        for number in doc.placeholders]

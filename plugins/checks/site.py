@@ -17,7 +17,6 @@ from poll_service.definition import (
     PollSyntaxError,
     check_reference,
     check_unique,
-    find_poll_blocks,
     parse_block,
 )
 
@@ -180,7 +179,7 @@ def check_polls(docs: Iterable[Document]) -> list[Problem]:
     drafts: dict[str, Poll] = {}
     published: set[str] = set()
     for doc in oldest_first(docs):
-        for block in find_poll_blocks(doc.text):
+        for block in doc.poll_blocks:
             try:
                 item = parse_block(block, doc.display)
             except PollSyntaxError as mistake:

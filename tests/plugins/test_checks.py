@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from checks import MEMORY_FILE, documents, memory_file
 from checks.checker import check_site
 from checks.config import CheckConfig
 from pelican.settings import read_settings
@@ -354,3 +355,66 @@ def test_the_build_goes_on_with_warnings_and_prints_them(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
     assert "content/cas.md:1 : avertissement : Il manque le résumé" in result.stderr
     assert (tmp_path / "output" / "un-article" / "index.html").exists()
+
+
+# What a build keeps between checks (make html, make devserver: FAST_REBUILD).
+
+def settings_of(root: Path, settings: str = "pelicanconf.py", **extra: object) -> dict:
+    saved = locale.setlocale(locale.LC_ALL)
+    try:
+        return read_settings(str(ROOT / settings), override={
+            "PATH": str(root / "content"), "CACHE_PATH": str(root / "cache"), **extra})
+    finally:
+        locale.setlocale(locale.LC_ALL, saved)
+
+
+def forget_this_process() -> None:
+    documents._LOADED.clear()
+    documents._MEMORY.clear()
+
+
+def test_a_document_keeps_what_the_rules_need_not_its_text(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_text(CASES["example text left in a published article"][0], encoding="utf-8")
+    doc = documents.load(content / "cas.md", "content/cas.md", "cas.md", "article")
+    assert not hasattr(doc, "text") and not hasattr(doc, "lines")
+    assert doc.placeholders and doc.fields["title"].value == "Un article"
+    reference = documents.load(content / "reference.md", "content/reference.md", "reference.md", "article")
+    assert [block.line for block in reference.poll_blocks] == [8]  # the ```poll line
+
+
+def test_a_development_build_reads_again_only_the_files_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    settings = settings_of(tmp_path, FAST_REBUILD=True)
+    memory = memory_file(settings)
+    assert memory == tmp_path / "cache" / MEMORY_FILE
+    forget_this_process()
+    assert check_site(CheckConfig.from_settings(settings), memory).problems == []
+    assert memory.is_file()
+    reads: list[str] = []
+    original = documents._read
+    monkeypatch.setattr(documents, "_read", lambda path, *rest: reads.append(Path(path).name) or original(path, *rest))
+    forget_this_process()  # as a new `make html`
+    (content / "autre.md").write_text(CASES["no date"][0], encoding="utf-8")
+    result = check_site(CheckConfig.from_settings(settings), memory)
+    assert reads == ["autre.md"]
+    assert [str(p) for p in result.problems] == [f"content/autre.md:{CASES['no date'][1][0]}"]
+
+
+def test_a_memory_written_by_another_version_of_the_checker_is_ignored(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    settings = settings_of(tmp_path, FAST_REBUILD=True)
+    memory = memory_file(settings)
+    memory.parent.mkdir(parents=True)
+    memory.write_bytes(b"not a pickle")
+    forget_this_process()
+    assert check_site(CheckConfig.from_settings(settings), memory).problems == []
+    assert memory.read_bytes() != b"not a pickle"
+
+
+def test_make_publish_and_make_check_keep_nothing(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    assert memory_file(settings_of(tmp_path, "publishconf.py")) is None
+    assert run_cli(tmp_path).returncode == 0
+    assert not (tmp_path / "cache").exists()
