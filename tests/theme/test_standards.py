@@ -42,6 +42,17 @@ def base_url(site: Path):
     server.shutdown()
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, base_url: str) -> dict:
+    """Give the pages this module's base URL.
+
+    pytest-playwright's browser_context_args is session-scoped: when another module's browser
+    test runs first (tests/tools/test_devserver.py), it is made without this module's
+    base_url, and page.goto("/…") fails with "invalid URL".
+    """
+    return {**browser_context_args, "base_url": base_url}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
