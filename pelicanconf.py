@@ -20,14 +20,15 @@ TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 # Interface language of the theme (fr or en); dates and strings follow it through Babel.
 LOCALE = ("C.UTF-8", "C")  # never depend on installed locales: dates go through Babel
-DEFAULT_PAGINATION = 6
+# Lists (home, categories, tags, authors): 3 rows of 3 cards per page.
+DEFAULT_PAGINATION = 9
 DEFAULT_CATEGORY = "Vie associative"
 SUMMARY_MAX_LENGTH = 40
 TYPOGRIFY = False
 
 PLUGIN_PATHS = ["plugins"]
 # checks: the content checker (make check) also runs first in every build and stops it on errors.
-# preview: drafts only in the preview, and fast rebuilds under make devserver.
+# preview: drafts only in the preview, and fast rebuilds (make html, make devserver: FAST_REBUILD).
 PLUGINS = ["i18n", "polls", "feeds", "checks", "preview"]
 
 STATIC_PATHS = ["images", "extra"]
@@ -102,7 +103,13 @@ SHOW_DRAFTS = True
 WITH_FUTURE_DATES = True
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
+# Uncompressed: Pelican rewrites its whole cache after each build, and compressing it took
+# longer than the rest of a one-article rebuild's writing.
+GZIP_CACHE = False
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "mtime"
+# Rebuilds render only the pages whose inputs changed since the previous build (plugins/preview,
+# records kept in CACHE_PATH); `pelican --ignore-cache` renders everything. Off in publishconf.py.
+FAST_REBUILD = True
 
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True}

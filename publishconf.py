@@ -10,7 +10,11 @@ SITEURL = os.environ.get("SITEURL", "https://tisser.example.org")
 RELATIVE_URLS = False
 # The vote service sits on the same origin behind nginx (see docs/deploy.md).
 POLL_API_URL = os.environ.get("POLL_API_URL", "")
+# A complete, clean build every time: empty output folder, every text read, every page
+# rendered by Pelican's own writer; nothing read from or written to the cache folder.
 DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
+CACHE_CONTENT = False
+FAST_REBUILD = False
 # Drafts are left out entirely: no page, no feed entry, no sitemap line, no poll (plugins/preview).
 SHOW_DRAFTS = False

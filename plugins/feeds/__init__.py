@@ -95,8 +95,12 @@ def give_templates_feed_settings(generator: Generator) -> None:
 
 
 def newest_first(articles: list[Article], limit: int | None) -> list[Article]:
-    """Return the ``limit`` newest articles, newest first, ties in a stable order."""
-    ordered = sorted(articles, key=lambda article: (article.date, article.url), reverse=True)
+    """Return the ``limit`` newest articles, newest first, ties in a stable order.
+
+    Ties are broken by source path, an attribute: Pelican recomputes ``url`` from the settings
+    at each access, and each article is sorted once per feed it appears in.
+    """
+    ordered = sorted(articles, key=lambda article: (article.date, article.source_path), reverse=True)
     return ordered[:limit]
 
 
@@ -125,24 +129,67 @@ def entries_of(articles: list[Article], made: dict[str, Entry], site: Site) -> l
     return [made[article.source_path] for article in articles]
 
 
+def enclosure_stamp(article: Article, site: Site) -> tuple[str, str, int] | None:
+    """Return what the enclosure of an article depends on: its image and the file's size."""
+    image = getattr(article, "image", None)
+    if not image:
+        return None
+    for folder in (site.content_path, site.output_path):  # as find_enclosure looks
+        path = folder / image.lstrip("/")
+        if path.is_file():
+            return (image, str(folder), path.stat().st_size)
+    return (image, "", -1)
+
+
+def feed_key(writer: Writer, generator: ArticlesGenerator, spec: FeedSpec, site: Site,
+             chosen: list[Article]) -> Any:
+    """Fingerprint a feed for the fast writer of plugins/preview (None: write it).
+
+    A feed shows each article's metadata, summary and whole text (its ``feed_content`` for a
+    poll), its address and image: the fast writer's fingerprint of the article's text covers
+    all but the image, whose file size goes in too. The settings, the theme and our plugins'
+    code are part of every fingerprint the writer makes.
+    """
+    texts = [writer.text_fingerprint(article, generator.context) for article in chosen]
+    if None in texts:
+        return None
+    return writer.output_key("feed", spec, site, [
+        (text, getattr(article, "feed_content", None), enclosure_stamp(article, site))
+        for text, article in zip(texts, chosen)])
+
+
 def write_feeds(generator: ArticlesGenerator, writer: Writer) -> None:
-    """Write every configured feed of the published articles into the output folder."""
+    """Write every configured feed of the published articles into the output folder.
+
+    Under plugins/preview's fast writer (``FAST_REBUILD``), a feed whose fingerprint and file
+    are those of the previous build is left as it is.
+    """
     paths = generator.settings.get(TAKEN_OVER)
     if paths is None:  # initialized was not seen: feed settings were not taken over
         return
     site = Site.from_settings(generator.settings, generator.settings["FEEDS"]["fallback_siteurl"])
     limit = generator.settings.get("FEED_MAX_ITEMS")
+    fast = writer if hasattr(writer, "is_current") else None
     made: dict[str, Entry] = {}
     written: set[Path] = set()
+    kept = 0
     for spec, articles in feed_specs(generator, paths, site):
         target = Path(sanitised_join(str(site.output_path), spec.path))
         if target in written:
             log.error("feeds: %s would be written twice: two feeds share this name", spec.path)
             continue
         written.add(target)
+        chosen = newest_first(articles, limit)
+        key = feed_key(fast, generator, spec, site, chosen) if fast is not None else None
+        if fast is not None and fast.is_current(str(target), key):
+            kept += 1
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(render(spec, entries_of(newest_first(articles, limit), made, site), site))
-    log.info("feeds: wrote %d feeds with %d entries under %s", len(written), len(made), site.output_path)
+        target.write_bytes(render(spec, entries_of(chosen, made, site), site))
+        if fast is not None:
+            fast.remember(str(target), key)
+    log.info("feeds: wrote %d feeds (%d unchanged, left as they were) with %d entries under %s",
+             len(written) - kept, kept, len(made), site.output_path)
 
 
 def register() -> None:

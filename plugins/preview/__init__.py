@@ -3,8 +3,9 @@
 - ``drafts``: drafts are built in the preview (``SHOW_DRAFTS = True``, pelicanconf.py: at
   brouillons/<slug>/, listed on the home page) and left out of ``make publish``
   (``SHOW_DRAFTS = False``, publishconf.py).
-- ``fast_writer``: under ``make devserver`` (``FAST_REBUILD = True``), a rebuild renders and
-  writes only the pages whose inputs changed.
+- ``fast_writer``: with ``FAST_REBUILD = True`` (pelicanconf.py: ``make html`` and
+  ``make devserver``), a build renders and writes only the pages whose inputs changed since
+  the previous build, whose records it keeps in the cache folder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from __future__ import annotations
 from pelican import signals
 
 from .drafts import skip_drafts
-from .fast_writer import provide_writer
+from .fast_writer import (
+    drop_unsafe_content_cache,
+    provide_writer,
+    record_content_cache,
+    save_records,
+    use_bytecode_cache,
+)
 
 
 def register() -> None:
@@ -21,5 +28,13 @@ def register() -> None:
     # last moment a status can still become "skip".
     signals.article_generator_context.connect(skip_drafts)
     signals.page_generator_context.connect(skip_drafts)
+    # Each generator has loaded Pelican's content cache: keep it only if it is safe.
+    signals.generator_init.connect(drop_unsafe_content_cache)
+    signals.generator_init.connect(use_bytecode_cache)
+    # Sent right after each generator saved its content cache.
+    signals.article_generator_finalized.connect(record_content_cache)
+    signals.page_generator_finalized.connect(record_content_cache)
     # get_writer is asked once per build; the answer is None unless FAST_REBUILD is set.
     signals.get_writer.connect(provide_writer)
+    # The build went to its end: keep what was written, for the next build.
+    signals.finalized.connect(save_records)

@@ -1,30 +1,45 @@
 """Fast rebuilds (plugins/preview, FAST_REBUILD): fewer pages rendered, never a stale one.
 
-Each test keeps one Pelican instance across builds, as make devserver does, edits the site,
-and compares the output with a full build of the same content.
+``make html`` starts a new process at each build and finds the fast writer's records in the
+cache folder; ``make devserver`` keeps one Pelican across builds. Each test builds a small
+site both ways ("process" and "server"), edits it, and compares every output file with a
+complete build of the same content by Pelican's own writer, without any cache.
 """
 
 from __future__ import annotations
 
 import locale
+import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from checks import documents
 from preview import fast_writer
 from preview.fast_writer import LAST, fast_rebuild_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADER = "Title: {title}\nDate: 2026-11-{day:02d} 10:00\nCategory: {category}\nTags: essai\nSummary: Résumé {n}.\n"
+PELICAN = Path(sys.executable).with_name("pelican")
+HEADER = ("Title: {title}\nSlug: {slug}\nDate: 2026-11-{day:02d} 10:00\nCategory: {category}\nTags: {tags}\n"
+          "Summary: Résumé {n}.\n")
+POLL = "```poll\nid: avis\nquestion: {question}\noptions:\n  - oui: Oui\n  - non: Non\n```\n"
+LINK = "Voir [l'autre]({filename}article-3.md).\n\n"
+N_ARTICLES = 14  # more than one page of the home list (9 per page)
 
 
-def article(n: int, title: str | None = None, category: str = "Vie associative", body: str = "Texte.") -> str:
+def article(n: int, title: str | None = None, category: str | None = None, body: str = "Texte.",
+            tags: str = "essai", extra: str = "", slug: str | None = None) -> str:
     """Return a small article numbered ``n``."""
-    return HEADER.format(title=title or f"Article {n}", day=n % 28 + 1, category=category, n=n) + f"\n{body}\n"
+    category = category or ("Financement" if n % 3 == 0 else "Vie associative")
+    return HEADER.format(title=title or f"Article {n}", slug=slug or f"article-{n}", day=n % 28 + 1,
+                         category=category, n=n, tags=tags) + extra + f"\n{body}\n"
 
 
 @pytest.fixture
@@ -35,29 +50,59 @@ def restore_locale() -> Iterator[None]:
     locale.setlocale(locale.LC_ALL, saved)
 
 
-class Site:
-    """A small site in a temporary folder, built by one Pelican kept across builds."""
+def forget_this_process() -> None:
+    """Forget what plugins keep in memory between builds, as a new `make html` process would."""
+    fast_writer._STATES.clear()
+    fast_writer._LINKS.clear()
+    documents._LOADED.clear()
+    documents._MEMORY.clear()
 
-    def __init__(self, root: Path):
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Site:
+    """A small site in a temporary folder, rebuilt as make html ("process") or make devserver does."""
+
+    def __init__(self, root: Path, mode: str):
+        self.root = root
+        self.mode = mode
         self.content = root / "content"
-        self.content.mkdir()
+        (self.content / "pages").mkdir(parents=True)
         self.output = root / "output"
-        for n in range(1, 15):  # more than one page of the home list (6 per page)
-            (self.content / f"article-{n}.md").write_text(
-                article(n, category="Financement" if n % 3 == 0 else "Vie associative"), encoding="utf-8")
+        self.cache = root / "cache"
+        for n in range(1, N_ARTICLES + 1):
+            self.write(f"article-{n}.md", article(n))
+        self.write("article-2.md", article(2, body=LINK + POLL.format(question="Première question ?")))
+        self.write("article-4.md", article(4, body="Le sondage d'à côté :\n\n```poll\nid: avis\n```\n"))
+        self.write("pages/contact.md", "Title: Contact\nSlug: contact\nSummary: Nous écrire.\n\nTexte.\n")
         self.theme = root / "theme"
         shutil.copytree(ROOT / "theme", self.theme)
-        self.pelican = self._pelican(self.output, root / "cache")
+        self.overrides: dict[str, Any] = {}
+        self.pelican: Pelican | None = None
+        self.references = 0
 
-    def _pelican(self, output: Path, cache: Path) -> Pelican:
+    def settings(self, output: Path, cache: Path, **extra: Any) -> dict[str, Any]:
         settings = read_settings(str(ROOT / "pelicanconf.py"), override={
             "PATH": str(self.content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(cache),
-            "THEME": str(self.theme)})
-        settings.update(fast_rebuild_settings(settings))
-        return Pelican(settings)
+            "THEME": str(self.theme), **self.overrides, **extra})
+        if self.mode == "server":
+            settings.update(fast_rebuild_settings(settings, all_feeds=True))
+        return settings
+
+    def change_settings(self, **changes: Any) -> None:
+        """Change settings, as an edit of pelicanconf.py (the dev server then makes a new Pelican)."""
+        self.overrides.update(changes)
+        self.pelican = None
 
     def build(self) -> int:
         """Rebuild; return how many pages were rendered."""
+        if self.mode == "process" or self.pelican is None:
+            if self.mode == "process":
+                forget_this_process()
+            self.pelican = Pelican(self.settings(self.output, self.cache))
         self.pelican.run()
         return LAST.rendered
 
@@ -65,80 +110,68 @@ class Site:
         """Save a source file, as a writer does."""
         (self.content / name).write_text(text, encoding="utf-8")
 
+    def edit_theme(self, relative: str, old: str, new: str) -> None:
+        path = self.theme / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
     def page(self, path: str) -> str:
         """Return a built page."""
         return (self.output / path).read_text(encoding="utf-8")
 
-    def assert_same_as_a_full_build(self, tmp_path: Path) -> None:
-        """Every HTML page equals the one a first, full build of the same content writes."""
-        reference = tmp_path / "reference"
-        fast_writer._WRITTEN.clear()  # as in a new process: everything is rendered
-        self._pelican(reference, tmp_path / "reference-cache").run()
-        built = {p.relative_to(reference) for p in reference.rglob("*.html")}
-        assert built == {p.relative_to(self.output) for p in self.output.rglob("*.html")} - self._stale()
-        for relative in sorted(built):
-            assert (self.output / relative).read_bytes() == (reference / relative).read_bytes(), relative
+    def assert_same_as_a_full_build(self) -> set[str]:
+        """Every file of a complete build is here, byte for byte; return the other files here.
 
-    def _stale(self) -> set[Path]:
-        # Pages of texts that no longer exist stay in output/, as with `pelican` itself.
-        return {p.relative_to(self.output) for p in self.output.rglob("*.html")
-                if not (self.output.parent / "reference" / p.relative_to(self.output)).exists()}
+        The reference is Pelican's own writer, without any cache. Files of texts that no
+        longer exist stay in output/, as with `pelican` itself: they are returned.
+        """
+        self.references += 1
+        reference = self.root / f"reference-{self.references}"
+        Pelican(self.settings(reference, self.root / f"reference-cache-{self.references}",
+                              FAST_REBUILD=False, LOAD_CONTENT_CACHE=False, CACHE_CONTENT=False)).run()
+        expected, built = tree(reference), tree(self.output)
+        different = sorted(name for name in expected if built.get(name) != expected[name])
+        assert not different, f"differs from a complete build: {different}"
+        return set(built) - set(expected)
 
 
-@pytest.fixture
-def site(tmp_path: Path, restore_locale: None) -> Site:
-    """A small site, built once."""
-    built = Site(tmp_path)
+@pytest.fixture(params=["process", "server"])
+def site(request: pytest.FixtureRequest, tmp_path: Path, restore_locale: None) -> Site:
+    """A small site, built once; rebuilt by new processes (make html) or one (make devserver)."""
+    built = Site(tmp_path, request.param)
     built.build()
     return built
 
 
+# What a rebuild renders.
+
 def test_the_first_build_renders_everything_then_an_unchanged_site_renders_nothing(site: Site) -> None:
     assert site.build() == 0
     assert LAST.skipped > 30
+    assert not LAST.everything
 
 
-def test_editing_a_text_renders_its_page_only(site: Site, tmp_path: Path) -> None:
+def test_editing_a_text_renders_its_page_only(site: Site) -> None:
     site.write("article-5.md", article(5, body="Texte modifié."))
     assert site.build() == 1
     assert "Texte modifié." in site.page("article-5/index.html")
-    site.assert_same_as_a_full_build(tmp_path)
+    assert not site.assert_same_as_a_full_build()
 
 
-def test_editing_a_title_renders_the_lists_that_show_it(site: Site, tmp_path: Path) -> None:
+def test_editing_a_title_renders_the_lists_that_show_it(site: Site) -> None:
     site.write("article-14.md", article(14, title="Un titre tout neuf"))
-    assert site.build() > 1
-    assert "Un titre tout neuf" in site.page("index.html")
-    assert "Un titre tout neuf" in site.page("archives/index.html")
-    assert "Un titre tout neuf" in site.page("etiquette/essai/index.html")
-    site.assert_same_as_a_full_build(tmp_path)
+    assert 1 < site.build() < 20
+    for page in ("index.html", "archives/index.html", "etiquette/essai/index.html"):
+        assert "Un titre tout neuf" in site.page(page)
+    assert not site.assert_same_as_a_full_build()
 
 
-def test_a_new_article_a_new_category_and_a_removed_one_show_everywhere(site: Site, tmp_path: Path) -> None:
-    site.write("article-20.md", article(20, category="Nouvelle rubrique"))
-    (site.content / "article-1.md").unlink()
-    site.build()
-    assert "Nouvelle rubrique" in site.page("article-3/index.html")  # the footer of every page
-    site.assert_same_as_a_full_build(tmp_path)
-
-
-def test_renaming_a_linked_article_updates_the_link(site: Site, tmp_path: Path) -> None:
-    site.write("article-2.md", article(2, body="Voir [l'autre]({filename}article-3.md)."))
-    site.build()
-    assert 'href="/article-3/"' in site.page("article-2/index.html")
-    site.write("article-3.md", article(3, category="Financement") .replace("Summary:", "Slug: renomme\nSummary:"))
-    site.build()
-    assert 'href="/renomme/"' in site.page("article-2/index.html")
-    site.assert_same_as_a_full_build(tmp_path)
-
-
-def test_a_template_edit_renders_every_page(site: Site, tmp_path: Path) -> None:
-    base = site.theme / "templates" / "base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>Pied modifié</p></footer>"),
-                    encoding="utf-8")
+def test_a_template_edit_renders_every_page(site: Site) -> None:
+    site.edit_theme("templates/base.html", "</footer>", "<p>Pied modifié</p></footer>")
     assert site.build() > 30
     assert "Pied modifié" in site.page("article-7/index.html")
-    site.assert_same_as_a_full_build(tmp_path)
+    assert not site.assert_same_as_a_full_build()
 
 
 def test_a_page_removed_from_the_output_is_written_again(site: Site) -> None:
@@ -147,6 +180,201 @@ def test_a_page_removed_from_the_output_is_written_again(site: Site) -> None:
     assert (site.output / "article-4" / "index.html").exists()
 
 
+def test_a_page_changed_by_someone_else_is_written_again(site: Site) -> None:
+    page = site.output / "article-6" / "index.html"
+    page.write_text("abîmée", encoding="utf-8")
+    assert site.build() == 1
+    assert not site.assert_same_as_a_full_build()
+
+
+def test_ignore_cache_renders_everything(site: Site) -> None:
+    site.change_settings(LOAD_CONTENT_CACHE=False)
+    assert site.build() > 30
+
+
+# Byte for byte the complete build, after any sequence of edits.
+
+def edit_text(site: Site) -> None:
+    site.write("article-5.md", article(5, body="Un texte **réécrit**."))
+
+
+def edit_title(site: Site) -> None:
+    site.write("article-9.md", article(9, title="Un autre titre"))
+
+
+def edit_metadata(site: Site) -> None:
+    site.write("article-8.md", article(8, tags="essai, nouvelle étiquette", category="Bénévolat",
+                                       extra="Image: images/photo.png\nImage_alt: Une photo.\n"))
+
+
+def new_article(site: Site) -> None:
+    site.write("article-20.md", article(20, category="Nouvelle rubrique"))
+
+
+def delete_article(site: Site) -> None:
+    (site.content / "article-1.md").unlink()
+
+
+def draft(site: Site) -> None:
+    site.write("article-11.md", article(11, extra="Status: draft\n"))
+
+
+def rename_a_linked_article(site: Site) -> None:
+    site.write("article-3.md", article(3, slug="renomme"))
+
+
+def edit_a_poll_shown_elsewhere(site: Site) -> None:
+    site.write("article-2.md", article(2, body=LINK + POLL.format(question="Nouvelle question ?")))
+
+
+def edit_a_template(site: Site) -> None:
+    site.edit_theme("templates/article.html", '<div class="prose">', '<div class="prose texte">')
+
+
+def edit_a_stylesheet(site: Site) -> None:
+    (site.theme / "static" / "css" / "site.css").write_text("body { color: black; }\n", encoding="utf-8")
+
+
+def edit_the_catalog(site: Site) -> None:
+    site.edit_theme("translations/fr/LC_MESSAGES/messages.po", 'msgid "Rubriques"\nmsgstr ""',
+                    'msgid "Rubriques"\nmsgstr "Nos rubriques"')
+
+
+def edit_a_setting(site: Site) -> None:
+    site.change_settings(SITESUBTITLE="Un autre sous-titre")
+
+
+def edit_an_address_setting(site: Site) -> None:
+    # Pelican's content cache keeps categories with the settings they were read with.
+    site.change_settings(CATEGORY_URL="rubrique/{slug}/", CATEGORY_SAVE_AS="rubrique/{slug}/index.html")
+
+
+EDITS: list[Callable[[Site], None]] = [
+    edit_text, edit_title, edit_metadata, new_article, delete_article, draft, rename_a_linked_article,
+    edit_a_poll_shown_elsewhere, edit_a_template, edit_a_stylesheet, edit_the_catalog, edit_a_setting,
+    edit_an_address_setting,
+]
+
+
+def test_after_each_edit_of_a_sequence_the_output_is_that_of_a_complete_build(site: Site) -> None:
+    (site.content / "images").mkdir()
+    (site.content / "images" / "photo.png").write_bytes((ROOT / "content/images/don-en-ligne.png").read_bytes())
+    site.build()
+    stale: set[str] = set()
+    for edit in EDITS:
+        edit(site)
+        site.build()
+        stale = site.assert_same_as_a_full_build()
+        if edit in (edit_text, edit_title):
+            assert not stale, edit.__name__
+    # Pages of the deleted article, of the draft's old address, of the old category addresses.
+    assert "article-1/index.html" in stale and "article-11/index.html" in stale
+    assert "Un autre sous-titre" in site.page("article-7/index.html")
+    assert "Nos rubriques" in site.page("index.html")
+    assert "Nouvelle question ?" in site.page("article-4/index.html")  # the poll shown there too
+    assert 'href="/renomme/"' in site.page("article-2/index.html")
+
+
+def test_a_poll_edit_renders_the_page_that_shows_it_from_another_article(site: Site) -> None:
+    edit_a_poll_shown_elsewhere(site)
+    assert site.build() >= 2
+    assert "Nouvelle question ?" in site.page("article-4/index.html")
+    site.assert_same_as_a_full_build()
+
+
+def test_feeds_are_written_again_only_when_what_they_show_changed(site: Site) -> None:
+    feed = site.output / "feeds" / "all.atom.xml"
+    written = feed.stat().st_mtime_ns
+    site.write("article-5.md", article(5, body="Texte modifié, aussi dans le flux."))
+    site.build()
+    assert feed.stat().st_mtime_ns != written
+    written = feed.stat().st_mtime_ns
+    category_feed = site.output / "feeds" / "categorie-financement.atom.xml"
+    category_written = category_feed.stat().st_mtime_ns
+    site.build()
+    assert feed.stat().st_mtime_ns == written and category_feed.stat().st_mtime_ns == category_written
+    assert not site.assert_same_as_a_full_build()
+
+
+# What cannot be fingerprinted is rendered at every build.
+
+def test_a_list_template_showing_whole_texts_is_rendered_at_every_build(site: Site) -> None:
+    site.edit_theme("templates/macros.html", '<div class="card__summary">{{ article.summary }}</div>',
+                    '<div class="card__summary">{{ article.content }}</div>')
+    site.build()
+    site.write("article-14.md", article(14, body="Texte visible sur l'accueil."))
+    assert site.build() > 10
+    assert "Texte visible sur l'accueil." in site.page("index.html")
+    assert "macros.html" in LAST.everything
+    assert not site.assert_same_as_a_full_build()
+
+
+class Opaque:
+    """A setting whose description holds a memory address."""
+
+    def __call__(self, value: Any) -> str:
+        return str(value)
+
+
+def test_a_setting_that_cannot_be_fingerprinted_renders_everything(site: Site) -> None:
+    site.change_settings(JINJA_FILTERS={"opaque": Opaque()})
+    site.build()
+    assert site.build() > 30
+    assert "cannot be fingerprinted" in LAST.everything
+    assert not site.assert_same_as_a_full_build()
+
+
+def test_a_content_cache_written_by_another_build_is_not_trusted(site: Site) -> None:
+    """`make publish` or an older version of the site may write Pelican's cache in cache/."""
+    site.write("article-5.md", article(5, title="Titre lu par une autre construction"))
+    Pelican(site.settings(site.root / "other", site.cache, FAST_REBUILD=False,
+                          CATEGORY_URL="ailleurs/{slug}/", CATEGORY_SAVE_AS="ailleurs/{slug}/index.html")).run()
+    site.build()
+    assert not site.assert_same_as_a_full_build()
+
+
+# Settings.
+
 def test_without_fast_rebuild_pelican_keeps_its_own_writer(tmp_path: Path, restore_locale: None) -> None:
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"PATH": str(tmp_path)})
+    settings = read_settings(str(ROOT / "publishconf.py"), override={"PATH": str(tmp_path)})
+    assert settings["FAST_REBUILD"] is False and settings["LOAD_CONTENT_CACHE"] is False
     assert fast_writer.provide_writer(Pelican(settings)) is None
+
+
+def test_development_builds_are_fast_rebuilds() -> None:
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    assert settings["FAST_REBUILD"] is True and settings["LOAD_CONTENT_CACHE"] is True
+
+
+def test_make_publish_leaves_nothing_in_the_cache_folder(published_site: Path) -> None:
+    cache = published_site.parent / f"{published_site.name}-cache"
+    assert not cache.exists() or not any(cache.iterdir())
+
+
+# The real command, twice, as `make html` runs it.
+
+def pelican(content: Path, output: Path, cache: Path, *extra: str) -> None:
+    command = [str(PELICAN), str(content), "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
+               "--cache-path", str(cache), "--fatal", "errors", *extra]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_make_html_twice_rewrites_only_the_edited_page(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    pelican(content, output, cache)
+    before = {path: path.stat().st_mtime_ns for path in output.rglob("*.html")}
+    article_file = content / "don-en-ligne.md"
+    article_file.write_text(article_file.read_text(encoding="utf-8") + "\nUne phrase de plus.\n",
+                            encoding="utf-8")
+    pelican(content, output, cache)
+    rewritten = sorted(str(path.relative_to(output)) for path, written in before.items()
+                       if path.stat().st_mtime_ns != written)
+    assert rewritten == ["don-en-ligne/index.html"]
+    assert "Une phrase de plus." in (output / "don-en-ligne/index.html").read_text(encoding="utf-8")
+    reference = tmp_path / "reference"
+    pelican(content, reference, tmp_path / "reference-cache", "--ignore-cache", "-e", "FAST_REBUILD=false")
+    assert tree(reference) == {name: data for name, data in tree(output).items() if name in tree(reference)}
+    assert os.path.isfile(cache / fast_writer.STATE_FILE)
