@@ -69,6 +69,14 @@ def by_owner(stats: pstats.Stats) -> dict[str, float]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
+def calls_by_owner(stats: pstats.Stats) -> dict[str, int]:
+    """Count each owner's function calls: unlike times, counts do not move with the load."""
+    totals: dict[str, int] = defaultdict(int)
+    for (filename, _line, _name), (_cc, ncalls, _tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        totals[owner(filename)] += ncalls
+    return dict(totals)
+
+
 def top(stats: pstats.Stats, count: int = 25, sort: str = "cumulative",
         where: str | None = None) -> str:
     """Return the ``count`` first lines of a pstats listing, optionally only files matching ``where``."""
@@ -80,19 +88,27 @@ def top(stats: pstats.Stats, count: int = 25, sort: str = "cumulative",
 
 
 def profile_build(articles: int, count: int, keep: Path | None) -> None:
-    """Profile one cold build of each site and print who owns the time."""
+    """Profile one cold build of each site and print who owns the time and the calls.
+
+    The three sites of bench/build.py: ours, ours with only the plugin the theme needs
+    ("plugins off"), vanilla Pelican.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as temporary:
         work = Path(temporary)
         ours, vanilla = build.prepare(work, articles)
-        for site in (ours, vanilla):
-            target = (keep or work) / f"{site.name}.prof"
+        bare = build.without_plugins(ours)
+        for site in (ours, bare, vanilla):
+            target = (keep or work) / f"{site.name.replace(' ', '-')}.prof"
             command = [sys.executable, "-m", "cProfile", "-o", str(target), *site.command()]
             subprocess.run(command, cwd=site.cwd, check=True, capture_output=True)
             stats = pstats.Stats(str(target))
             total = sum(by_owner(stats).values())
-            print(f"\n=== {site.name}: {total:.1f} s of profiled time (own time by owner)")
+            calls = calls_by_owner(stats)
+            print(f"\n=== {site.name}: {total:.1f} s of profiled time, "
+                  f"{stats.total_calls:,} calls (own time and calls by owner)")  # type: ignore[attr-defined]
             for name, seconds in by_owner(stats).items():
-                print(f"  {name:16s} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
+                print(f"  {name:16s} {seconds:6.2f} s  {100 * seconds / total:5.1f} %  "
+                      f"{calls.get(name, 0):>10,} calls")
             print(top(stats, count))
             print(top(stats, count, "tottime"))
             if site.name == "ours":

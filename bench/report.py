@@ -39,22 +39,34 @@ def build_rows(result: BuildResult) -> list[Row]:
     """Rows of the cold build, warm rebuild and peak memory.
 
     The verdict is on wall-clock time, as the targets are; the CPU-time ratio beside it is a
-    cross-check that moves less when other engineers load the machine.
+    cross-check that moves less when other engineers load the machine. "Plugins add at most
+    10 %" is judged on our site with all plugins against the same site, corpus and settings
+    with only the plugin the theme needs: ours ÷ vanilla Pelican also counts our theme and
+    settings (more pages), and is reported as information.
     """
+    plugins = result.ours_cold / result.bare_cold
+    plugins_cpu = result.ours_cold_cpu / result.bare_cold_cpu
     cold = result.ours_cold / result.vanilla_cold
     cold_cpu = result.ours_cold_cpu / result.vanilla_cold_cpu
     warm = result.ours_warm / result.ours_cold
     warm_cpu = result.ours_warm_cpu / result.ours_cold_cpu
     return [
-        Row(f"Cold build, ours ÷ vanilla Pelican ({result.n_articles} articles)",
-            f"**{cold:.2f}** ({result.ours_cold:.1f} s ÷ {result.vanilla_cold:.1f} s; "
-            f"CPU time {cold_cpu:.2f})", "≤ 1.10", check(cold, 1.10, True)),
+        Row(f"Cold build, our site with all our plugins ÷ the same with only i18n "
+            f"({result.n_articles} articles)",
+            f"**{plugins:.2f}** ({result.ours_cold:.1f} s ÷ {result.bare_cold:.1f} s; "
+            f"CPU time {plugins_cpu:.2f})", "≤ 1.10", check(plugins, 1.10, True)),
+        Row("Cold build, ours ÷ vanilla Pelican (default theme and settings)",
+            f"{cold:.2f} ({result.ours_cold:.1f} s ÷ {result.vanilla_cold:.1f} s; CPU time "
+            f"{cold_cpu:.2f}; {result.ours_pages} pages ÷ {result.vanilla_pages})"),
         Row("Warm rebuild after one edit (content cache), ÷ our cold build",
             f"**{warm:.2f}** ({result.ours_warm:.1f} s ÷ {result.ours_cold:.1f} s; "
             f"CPU time {warm_cpu:.2f})", "≤ 0.30", check(warm, 0.30, True)),
         Row("Warm rebuild of vanilla Pelican, ÷ its cold build",
             f"{result.vanilla_warm / result.vanilla_cold:.2f} "
             f"({result.vanilla_warm:.1f} s ÷ {result.vanilla_cold:.1f} s)"),
+        Row("Peak memory, cold build, all our plugins ÷ only i18n",
+            f"{result.ours_cold_mib / result.bare_cold_mib:.2f} "
+            f"({result.ours_cold_mib:.0f} MiB ÷ {result.bare_cold_mib:.0f} MiB)"),
         Row("Peak memory, cold build, ours ÷ vanilla",
             f"{result.ours_cold_mib / result.vanilla_cold_mib:.2f} "
             f"({result.ours_cold_mib:.0f} MiB ÷ {result.vanilla_cold_mib:.0f} MiB)"),

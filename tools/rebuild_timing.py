@@ -8,8 +8,9 @@ Both servers run for real, in a subprocess, on the same generated site (tools/sa
 
 Each waits for its first (cold) build, then an article is edited ``edits`` times; the time from
 the save to the line that ends the rebuild is measured, and the edit is checked to be in the
-page. The median is returned. ``make bench`` imports ``measure_edit_to_rebuilt``;
-``python -m tools.rebuild_timing`` prints both numbers.
+page. The edited article is the one in the middle (number N // 2), so any N works. The median
+is returned. ``make bench`` imports ``measure_edit_to_rebuilt``; ``python -m tools.rebuild_timing``
+prints both numbers.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # The line each server prints when a build is over (done or stopped by a mistake).
 DONE = {"devserver": re.compile(r"(Site construit|Aperçu mis à jour|Aperçu NON mis à jour)"),
         "pelican": re.compile(r"^Done: Processed")}
-EDITED = "genere-500"
 # A save right after a build could reach `pelican --autoreload` before it watches again.
 SETTLE_SECONDS = 1.0
 
@@ -82,6 +82,13 @@ class _Lines:
         raise TimeoutError(f"no line matching {pattern.pattern!r} within {timeout} s")
 
 
+def edited_article(n_articles: int) -> str:
+    """Return the slug of the generated article the timing edits: the one in the middle."""
+    if n_articles < 1:
+        raise ValueError("edit-to-rebuilt needs at least one generated article")
+    return f"genere-{n_articles // 2}"
+
+
 def measure_edit_to_rebuilt(workdir: Path, n_articles: int = 1000, server: str = "devserver",
                             edits: int = 5, timeout: float = 300.0) -> float:
     """Return the median seconds from an article's save to the end of its rebuild.
@@ -91,20 +98,21 @@ def measure_edit_to_rebuilt(workdir: Path, n_articles: int = 1000, server: str =
     """
     workdir = Path(workdir)
     content = make_site(workdir, n_articles)
+    edited = edited_article(n_articles)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
     process = subprocess.Popen(server_command(server, workdir), cwd=ROOT, env=env, text=True,
                                encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True)
     lines = _Lines(process)
-    page = workdir / f"output-{server}" / EDITED / "index.html"
+    page = workdir / f"output-{server}" / edited / "index.html"
     try:
         lines.wait_for(DONE[server], timeout)  # the first, cold build
         durations = []
         for count in range(edits):
             time.sleep(SETTLE_SECONDS)
             started = time.perf_counter()
-            sentence = edit(content / f"{EDITED}.md", count)
+            sentence = edit(content / f"{edited}.md", count)
             durations.append(lines.wait_for(DONE[server], timeout) - started)
             if sentence not in page.read_text(encoding="utf-8"):
                 raise AssertionError(f"{server}: the edit is not in {page}")
