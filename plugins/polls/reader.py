@@ -49,7 +49,8 @@ class PollMarkdownReader(MarkdownReader):
             extension = PollExtension(
                 renderer=self.renderer,
                 source=display_path(source_path, self.settings),
-                file_blocks=find_poll_blocks(text),
+                # Every block opens with a line holding "poll": most texts need no scan.
+                file_blocks=find_poll_blocks(text) if "poll" in text else [],
             )
             options = dict(self.settings["MARKDOWN"])
             options["extensions"] = [*options.get("extensions", []), extension]
