@@ -53,7 +53,7 @@ from .fingerprints import Unstable, digest
 log = logging.getLogger(__name__)
 
 # Bumped whenever fingerprints change meaning: records of another format are ignored.
-FORMAT = 3
+FORMAT = 5
 STATE_FILE = "fast-writer.pickle"
 _FILE_LINKS = ("filename", "static", "attach")
 # Lists of (category, tag or author, its texts).
@@ -307,11 +307,12 @@ class Fingerprints:
 def make_plan(env: Environment, name: str, trees_by_name: dict[str, nodes.Template] | None = None) -> Plan:
     """Read a template and those it reaches; say what its pages depend on.
 
-    ``trees_by_name`` keeps the parsed templates, for the next plan of the same build.
+    ``trees_by_name`` keeps the parsed templates (and what was learnt of each), for the next
+    plan of the same build: every template extends base.html and imports macros.html.
     """
     parsed = {} if trees_by_name is None else trees_by_name
     own_item = templates.OWN_ITEM.get(name.rsplit(".", 1)[0])
-    trees: list[nodes.Template] = []
+    facts: list[_Facts] = []
     seen: set[str] = set()
     todo = [name]
     while todo:
@@ -323,33 +324,49 @@ def make_plan(env: Environment, name: str, trees_by_name: dict[str, nodes.Templa
         if tree is None:
             source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
             tree = parsed[current] = env.parse(source, current, filename)
-        deep = templates.deep_uses(tree, own_item if current == name else None)
-        if deep:
-            return Plan(untrusted=f"{current} reaches the texts of a list ({deep[0]})")
-        for referenced in meta.find_referenced_templates(tree):
-            if referenced is None:
-                return Plan(untrusted=f"{current} includes a template chosen while rendering")
-            todo.append(referenced)
-        trees.append(tree)
-    names: set[str] = set()
-    imported: set[str] = set()
-    for tree in trees:
-        names |= _undeclared(tree)
-        imported |= {node.target for node in tree.find_all(nodes.Import)}
-        imported |= {alias if isinstance(alias, str) else alias[1]
-                     for node in tree.find_all(nodes.FromImport) for alias in node.names}
-    names -= imported
+        known = _facts(tree, own_item if current == name else None)
+        if known.deep:
+            return Plan(untrusted=f"{current} reaches the texts of a list ({known.deep[0]})")
+        if None in known.referenced:
+            return Plan(untrusted=f"{current} includes a template chosen while rendering")
+        todo.extend(known.referenced)  # type: ignore[arg-type]
+        facts.append(known)
+    names = set().union(*(f.undeclared for f in facts))
+    names -= set().union(*(f.imported for f in facts))
     names -= set(env.globals)  # gettext, range…: code, fingerprinted with the site
     return Plan(names=tuple(sorted(names)), term_texts=frozenset(
-        term for term in TERM_LISTS if term in names and any(_reads_term_texts(tree, term) for tree in trees)))
+        term for term in TERM_LISTS if term in names and any(term in f.term_texts for f in facts)))
 
 
-def _undeclared(tree: nodes.Template) -> set[str]:
-    """Jinja2's find_undeclared_variables, once per parsed template."""
-    known = getattr(tree, "_preview_undeclared", None)
+@dataclass(frozen=True)
+class _Facts:
+    """What one parsed template says about its pages' inputs."""
+
+    deep: tuple[str, ...]  # reaches of deep attributes (templates.deep_uses)
+    referenced: tuple[str | None, ...]  # templates it extends, includes, imports
+    undeclared: frozenset[str]  # variables it reads from the context
+    imported: frozenset[str]  # names it gives to imported templates
+    term_texts: frozenset[str]  # lists of TERM_LISTS whose texts it reads
+
+
+def _facts(tree: nodes.Template, own_item: str | None) -> _Facts:
+    """Learn what a parsed template reads, once per tree and own item."""
+    cache = tree.__dict__.setdefault("_preview_facts", {})
+    known = cache.get(own_item)
     if known is None:
-        known = meta.find_undeclared_variables(tree)
-        tree._preview_undeclared = known  # type: ignore[attr-defined]
+        imported = {node.target for node in tree.find_all(nodes.Import)}
+        imported |= {alias if isinstance(alias, str) else alias[1]
+                     for node in tree.find_all(nodes.FromImport) for alias in node.names}
+        undeclared = meta.find_undeclared_variables(tree)
+        known = _Facts(
+            deep=tuple(templates.deep_uses(tree, own_item)),
+            referenced=tuple(meta.find_referenced_templates(tree)),
+            undeclared=frozenset(undeclared),
+            imported=frozenset(imported),
+            term_texts=frozenset(term for term in TERM_LISTS
+                                 if term in undeclared and _reads_term_texts(tree, term)),
+        )
+        cache[own_item] = known
     return known
 
 
@@ -394,6 +411,7 @@ class FastWriter(Writer):
         self._site: bytes | None = None
         self._plans: dict[str, Plan] = {}
         self._trees: dict[str, nodes.Template] = {}
+        self._pages: dict[tuple[int, int], tuple[Paginator, bytes]] = {}
         self._values: dict[str, tuple[Any, ...]] = {}  # template -> its shared variables, encoded
         LAST.rendered = LAST.skipped = 0
         LAST.everything = ""
@@ -612,9 +630,16 @@ class FastWriter(Writer):
                 return ("text", self.texts.text(value, context))
             return ("listed", self.texts.listing(value))
         if isinstance(value, Page):
-            return ("page", value.full_name, value.base_url, value.number, value.paginator.num_pages,
+            # Each page of a list is also the next of one page and the previous of another.
+            key = (id(value.paginator), value.number)
+            known = self._pages.get(key)
+            if known is None or known[0] is not value.paginator:
+                known = (value.paginator, digest(
+                    "page", value.full_name, value.base_url, value.number, value.paginator.num_pages,
                     value.paginator.per_page, value.paginator.count,
-                    [self._value(item, context, own) for item in value.object_list])
+                    [self._value(item, context, own) for item in value.object_list]))
+                self._pages[key] = known
+            return known[1]
         if isinstance(value, Paginator):
             return ("paginator", value.name, value.url, value.num_pages, value.per_page, value.count)
         if term_list and isinstance(value, (list, tuple)):

@@ -51,31 +51,39 @@ def digest(*parts: Any) -> bytes:
 
 
 def _text(tag: bytes, data: bytes, out: bytearray) -> None:
-    out += tag
-    out += str(len(data)).encode()
-    out += b":"
+    out += b"%s%d:" % (tag, len(data))
     out += data
 
 
 def _encode(value: Any, out: bytearray) -> None:  # noqa: C901, PLR0912 (one case per kind)
     kind = type(value)
-    if kind is str:
-        _text(b"s", value.encode("utf-8", "surrogatepass"), out)
-    elif value is None:
-        out += b"N"
-    elif kind is bool:
-        out += b"T" if value else b"F"
-    elif kind is int:
-        _text(b"i", str(value).encode(), out)
-    elif kind is float:
-        _text(b"f", repr(value).encode(), out)
-    elif kind is bytes:
-        _text(b"b", value, out)
+    # The most frequent kinds first, written out: a build encodes some 200,000 values.
+    if kind is bytes:
+        out += b"b%d:" % len(value)
+        out += value
+    elif kind is str:
+        data = value.encode("utf-8", "surrogatepass")
+        out += b"s%d:" % len(data)
+        out += data
     elif kind is tuple or kind is list:
         out += b"(" if kind is tuple else b"["
         for item in value:
             _encode(item, out)
         out += b")"
+    elif value is None:
+        out += b"N"
+    elif kind is bool:
+        out += b"T" if value else b"F"
+    elif kind is int:
+        out += b"i%d:" % value
+    elif kind is float:
+        _text(b"f", repr(value).encode(), out)
+    elif kind is dict and all(type(key) is str for key in value):  # metadata, settings
+        out += b"{"
+        for key in sorted(value):
+            _encode(key, out)
+            _encode(value[key], out)
+        out += b"}"
     elif isinstance(value, dict):
         out += b"{"
         _name(value, out)
