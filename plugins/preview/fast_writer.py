@@ -53,7 +53,7 @@ from .fingerprints import Unstable, digest
 log = logging.getLogger(__name__)
 
 # Bumped whenever fingerprints change meaning: records of another format are ignored.
-FORMAT = 5
+FORMAT = 6
 STATE_FILE = "fast-writer.pickle"
 _FILE_LINKS = ("filename", "static", "attach")
 # Lists of (category, tag or author, its texts).

@@ -103,7 +103,20 @@ def _encode(value: Any, out: bytearray) -> None:  # noqa: C901, PLR0912 (one cas
         _name(value, out)
         _text(b"d", value.isoformat().encode(), out)
         tzinfo = getattr(value, "tzinfo", None)
-        _text(b"z", _stable_repr(tzinfo).encode() if tzinfo is not None else b"", out)
+        if tzinfo is not None:
+            try:
+                zone = _ZONES.get(tzinfo)
+            except TypeError:  # an unhashable time zone
+                zone = None
+            if zone is None:
+                zone = _stable_repr(tzinfo).encode()
+                try:
+                    _ZONES[tzinfo] = zone
+                except TypeError:
+                    pass
+            _text(b"z", zone, out)
+        else:
+            out += b"z0:"
     elif isinstance(value, URLWrapper):
         # Its address comes from its name, its slug and the settings (fingerprinted apart).
         _name(value, out)
@@ -145,7 +158,16 @@ def _alone(value: Any) -> bytes:
 
 def _name(value: Any, out: bytearray) -> None:
     kind = type(value)
-    _text(b"t", f"{kind.__module__}.{kind.__qualname__}".encode(), out)
+    name = _TYPES.get(kind)
+    if name is None:
+        data = f"{kind.__module__}.{kind.__qualname__}".encode()
+        name = _TYPES[kind] = b"t%d:%s" % (len(data), data)
+    out += name
+
+
+# Encodings computed once per process: type names, time zones (a date's zone is one object).
+_TYPES: dict[type, bytes] = {}
+_ZONES: dict[Any, bytes] = {}
 
 
 def _stable_repr(value: Any) -> str:
