@@ -30,8 +30,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line (defaults: the sizes issue 6 asks for)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000, help="corpus size (1000)")
-    parser.add_argument("--build-rounds", type=int, default=3,
-                        help="alternating rounds of cold + warm builds; medians are reported (3)")
+    parser.add_argument("--build-rounds", type=int, default=5,
+                        help="rotating rounds of cold (+ warm) builds; medians are reported (5)")
     parser.add_argument("--vote-seconds", type=int, default=10, help="length of each wrk run (10)")
     parser.add_argument("--vote-rounds", type=int, default=2, help="interleaved wrk rounds (2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
