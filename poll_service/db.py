@@ -5,11 +5,18 @@ WAL (readers never wait for the writer), a long busy timeout, foreign keys, full
 answered 201 survives a power cut), secure delete (a purged identifier is overwritten), and
 write transactions opened with BEGIN IMMEDIATE, so a transaction that reads then writes
 queues for the lock instead of failing when it upgrades.
+
+PostgreSQL connections are checked with a ping only when they come back from a rest of
+PING_AFTER_IDLE_S or more (a server restart, a firewall that drops idle connections): a
+worker under load reuses its connection within milliseconds and would pay a round trip per
+request for a check that cannot fail. A connection that dies in use still gives a 503 (never
+a 500), and SQLAlchemy then replaces every connection of the pool.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,15 +25,21 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import InvalidatePoolError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE_S = 10.0
+# Server-side sessions are renewed hourly (their memory, settings changed on the server).
+RECYCLE_S = 3600
 
 
 def make_engine(url: str) -> Engine:
     """Create the engine for ``url``; for SQLite, create the database's folder too."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_recycle=RECYCLE_S)
+        _ping_idle_connections(engine)
+        return engine
     path = parsed.database or ""
     if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +47,27 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection on checkout when it rested PING_AFTER_IDLE_S or more."""
+    dialect = engine.dialect
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["poll_idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("poll_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # The pool reconnects this one, and renews the others made before now.
+            raise InvalidatePoolError(f"ping failed: {type(error).__name__}") from None
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
