@@ -16,11 +16,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import admin, api, cli, csrf, db, errors, logs, pages, render, settings, site
+    from . import admin, api, cache, cli, context, csrf, db, errors, logs, pages, render, settings, site
     from .ratelimit import RateLimiter
+    from .voters import KeyCache
 
     options = settings.load(config)
     app = Flask(__name__)
+    app.session_interface = context.NoSession()
     app.config.update(options)
     app.config.update(
         SECRET_KEY=options["POLL_SECRET_KEY"],
@@ -34,9 +36,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     limit, window = options["POLL_RATE_LIMIT"]
     app.extensions["poll_rate_limiter"] = RateLimiter(limit, window)
+    app.extensions["poll_key_cache"] = KeyCache()
 
     logs.install()
     db.init_app(app)
+    cache.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
     render.init_app(app)

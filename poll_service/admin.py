@@ -66,9 +66,13 @@ def reopen(poll_id: str) -> Response:
 
 
 def _set_state(poll_id: str, state: str) -> Response:
+    cache = current_app.extensions["poll_cache"]
+    token = cache.token(poll_id)
     conn = get_db()
     with transaction(conn, write=True):
         store.set_admin_state(conn, poll_id, state, context.now())
+    # Visible at once in this worker; the others read it within POLL_READ_CACHE_SECONDS.
+    cache.publish(poll_id, token, None)
     with transaction(conn):
         listed = [p for p in store.list_polls(conn, context.now()) if p["id"] == poll_id]
     return jsonify(listed[0])

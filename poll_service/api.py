@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from . import context, store
 from .db import get_db, transaction
-from .errors import PollError
+from .errors import PollError, error_response
 from .schema import LATEST_VERSION, current_version
 
 bp = Blueprint("api", __name__)
@@ -22,9 +22,13 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 @bp.get("/api/polls/<poll_id>")
 def show(poll_id: str) -> Response:
     """Return a poll, its counts (when visible) and whether this visitor has voted."""
-    with transaction(get_db()) as conn:
-        state = store.tally(conn, poll_id, context.identity(), context.now())
-    response = jsonify(state.to_json())
+    snapshot, now, voted = context.poll_snapshot(poll_id)
+    # Every visitor of a given status and vote gets the same bytes: serialised once per state.
+    body = snapshot.derived(
+        ("json", store.status_of(snapshot, now), voted),
+        lambda: jsonify(snapshot.state(now, voted).to_json()).get_data(),
+    )
+    response = current_app.response_class(body, mimetype=current_app.json.mimetype)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -45,24 +49,33 @@ def vote(poll_id: str) -> Response:
         raise PollError("payload_too_large")
     choices = request.form.getlist("choices") if is_form else _json_choices()
     identity = context.identity(issue_cookie=True)
+    cache = current_app.extensions["poll_cache"]
+    token = cache.token(poll_id)
     conn = get_db()
     try:
         with transaction(conn, write=True):
             now = context.now()
-            store.record_vote(conn, poll_id, choices, identity, now)
-            state = None if is_form else store.tally(conn, poll_id, identity, now, voted=True)
+            snapshot = store.record_vote(conn, poll_id, choices, identity, now, context.key_cache())
+    except store.AlreadyVoted as refusal:
+        logger.info("Vote refused on poll %r: %s", poll_id, refusal.code)
+        # The results this voter may now see come with the refusal: no second request.
+        response = error_response(refusal.code, refusal.message, extra={"poll": refusal.poll.to_json()})
+        # Their own cookie had voted: let reads say so from now on.
+        return context.remember_vote(response, poll_id) if refusal.by_cookie else response
     except PollError as refusal:
         # The poll and the reason only: who voted is exactly what must not be logged.
         logger.info("Vote refused on poll %r: %s", poll_id[:64], refusal.code)
         raise
+    # This worker's readers see the vote at once; the others within POLL_READ_CACHE_SECONDS.
+    cache.publish(poll_id, token, snapshot)
     logger.info("Vote recorded on poll %r", poll_id)
-    if state is None:
+    if is_form:
         response = redirect(url_for("pages.results", poll_id=poll_id), 303)
     else:
-        response = jsonify(state.to_json())
+        response = jsonify(snapshot.state(now, True).to_json())
         response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
-    return context.set_voter_cookie(response)
+    return context.remember_vote(response, poll_id)
 
 
 def _json_choices() -> list[str]:
@@ -81,8 +94,7 @@ def _json_choices() -> list[str]:
 @bp.get("/api/polls/<poll_id>/results.svg")
 def results_svg(poll_id: str) -> Response:
     """Return the results as an accessible SVG bar chart."""
-    with transaction(get_db()) as conn:
-        state = store.tally(conn, poll_id, context.identity(), context.now())
+    state = context.poll_state(poll_id)
     response = Response(render_template("results.svg", poll=state), mimetype="image/svg+xml")
     # What a visitor sees of an after-vote poll depends on their cookie: no shared cache.
     response.headers["Cache-Control"] = "private, no-cache" if state.results == "after-vote" else "public, max-age=30"

@@ -71,6 +71,9 @@ def sync_polls_command(path: Path) -> None:
     except store.SyncRefused as refused:
         message = "\n".join(refused.problems)
         raise click.ClickException(f"Synchronisation refusée, rien n'a été modifié.\n{message}") from None
+    # The service's workers are other processes: they read the change within
+    # POLL_READ_CACHE_SECONDS. This process's own memory (tests, devserver) forgets at once.
+    current_app.extensions["poll_cache"].forget_all()
     for line in report:
         click.echo(line)
     click.echo(f"{len(polls)} sondage(s) synchronisé(s).")

@@ -1,20 +1,43 @@
-"""What a view needs from the current request: the time, the voter, the rate limit.
+"""What a view needs from the current request: the time, the voter, the rate limit, the poll.
 
 The time always comes from ``app.config["POLL_CLOCK"]`` so tests can move it; the client
 address from ``request.remote_addr``, which ProxyFix has already set from X-Forwarded-For
 when (and only as far as) POLL_TRUSTED_PROXIES allows.
+
+Reads (``poll_state``) need no database in the common case: the poll's definition and counts
+come from the process's short cache (cache.py), and whether the visitor voted from the poll
+list of their signed voter cookie. The database is asked only when the cache is older than
+POLL_READ_CACHE_SECONDS, or when the cookie cannot tell: in ``ip`` mode (no cookie at all)
+and for a cookie of the first format (a random id without a poll list).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
+from flask.sessions import SessionInterface
 from werkzeug.wrappers import Response
 
-from . import voters
+from . import store, voters
+from .db import get_db, transaction
 from .errors import PollError
-from .store import DEDUP_COOKIE, Identity
+from .store import DEDUP_COOKIE, Identity, PollState
+
+
+class NoSession(SessionInterface):
+    """No Flask session: the voter cookie is the service's only cookie.
+
+    Flask's default session would look for (and verify) a signed session cookie on every
+    request, for nothing; ``flask.session`` is an empty null session instead.
+    """
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 def now() -> datetime:
@@ -22,42 +45,108 @@ def now() -> datetime:
     return current_app.config["POLL_CLOCK"]()
 
 
+def key_cache() -> voters.KeyCache:
+    """Return this app's memory of the day's address keys."""
+    return current_app.extensions["poll_key_cache"]
+
+
+def voter_cookie() -> voters.VoterCookie | None:
+    """Return the request's validly signed, unexpired voter cookie, read once per request."""
+    if "poll_cookie" not in g:
+        # Most readers have no cookie at all: no need to parse an absent header.
+        value = request.cookies.get(voters.COOKIE_NAME) if request.environ.get("HTTP_COOKIE") else None
+        cookie = voters.read_cookie(current_app.config["POLL_SECRET_KEY"], value)
+        expires = cookie.expires_at() if cookie else None
+        if expires is not None and now().timestamp() >= expires:
+            cookie = None  # the browser should have dropped it: as if it had
+        g.poll_cookie = cookie
+    return g.poll_cookie
+
+
 def identity(issue_cookie: bool = False) -> Identity:
     """Return the current voter; with ``issue_cookie``, give a cookie-less voter a new id.
 
-    The new id is kept on ``g`` and set as a cookie by ``set_voter_cookie`` once the vote
-    has been recorded.
+    The new cookie is kept on ``g`` and sent by ``remember_vote`` once the vote has been
+    recorded.
     """
-    secret = current_app.config["SECRET_KEY"]
+    secret = current_app.config["POLL_SECRET_KEY"]
     dedup = current_app.config["POLL_DEDUP"]
-    cookie_id = voters.read_cookie(secret, request.cookies.get(voters.COOKIE_NAME))
-    if cookie_id is None and issue_cookie and dedup in DEDUP_COOKIE:
-        cookie_id = g.new_voter_id = voters.new_cookie_id()
+    cookie = voter_cookie() if dedup in DEDUP_COOKIE else None
+    if cookie is None and issue_cookie and dedup in DEDUP_COOKIE:
+        cookie = g.poll_new_cookie = voters.VoterCookie(voters.new_cookie_id(), int(now().timestamp()))
     return Identity(
-        cookie_digest=voters.cookie_digest(secret, cookie_id) if cookie_id else None,
+        cookie_digest=voters.cookie_digest(secret, cookie.voter_id) if cookie else None,
         address=voters.normalise_address(request.remote_addr),
         dedup=dedup,
     )
 
 
-def set_voter_cookie(response: Response) -> Response:
-    """Send the voter cookie issued during this request, if any."""
-    cookie_id = g.pop("new_voter_id", None)
-    if cookie_id:
-        response.set_cookie(
-            voters.COOKIE_NAME,
-            voters.sign_cookie(current_app.config["SECRET_KEY"], cookie_id),
-            max_age=voters.COOKIE_MAX_AGE,
-            path="/",
-            secure=request.is_secure,
-            httponly=True,
-            samesite="Lax",
-        )
+def voted_from_cookie(poll_id: str) -> bool | None:
+    """Say from the voter cookie alone whether the visitor voted on the poll; None: ask the database.
+
+    In ``cookie+ip`` mode this answers for the browser: a browser without the poll in its
+    cookie is told it has not voted even if its address has (the vote itself would then be
+    refused with already_voted, which carries the results).
+    """
+    if current_app.config["POLL_DEDUP"] not in DEDUP_COOKIE:
+        return None
+    cookie = voter_cookie()
+    if cookie is None:
+        return False
+    if cookie.legacy:
+        return None
+    return poll_id in cookie.polls
+
+
+def poll_snapshot(poll_id: str) -> tuple[store.PollSnapshot, datetime, bool]:
+    """Return the poll's snapshot, the time, and whether the current visitor voted on it."""
+    cache = current_app.extensions["poll_cache"]
+    moment = now()
+    voted = voted_from_cookie(poll_id)
+    snapshot = cache.get(poll_id)
+    if snapshot is None or voted is None:
+        token = cache.token(poll_id)
+        with transaction(get_db()) as conn:
+            if snapshot is None:
+                snapshot = store.load_snapshot(conn, poll_id)
+                cache.keep(poll_id, token, snapshot)
+            if voted is None:
+                voted = store.has_voted(conn, poll_id, identity(), moment, key_cache())
+    return snapshot, moment, voted
+
+
+def poll_state(poll_id: str) -> PollState:
+    """Return the poll as the current visitor sees it (raise unknown_poll)."""
+    snapshot, moment, voted = poll_snapshot(poll_id)
+    return snapshot.state(moment, voted)
+
+
+def remember_vote(response: Response, poll_id: str) -> Response:
+    """Send the voter cookie with ``poll_id`` in its poll list, when it is not there yet.
+
+    A new cookie (issued by ``identity``) gets the full lifetime; a rewritten one keeps the
+    expiry it had. A cookie of the first format is left as it is (its expiry is unknown).
+    """
+    if current_app.config["POLL_DEDUP"] not in DEDUP_COOKIE:
+        return response  # ip mode sets no cookie at all
+    cookie = g.pop("poll_new_cookie", None) or voter_cookie()
+    if cookie is None or cookie.legacy or poll_id in cookie.polls:
+        return response
+    remaining = min(voters.COOKIE_MAX_AGE, cookie.expires_at() - int(now().timestamp()))
+    response.set_cookie(
+        voters.COOKIE_NAME,
+        voters.sign_cookie(current_app.config["POLL_SECRET_KEY"], cookie.with_poll(poll_id)),
+        max_age=max(remaining, 1),
+        path="/",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
     return response
 
 
 def check_rate_limit() -> None:
     """Refuse the request when its (hashed) address has sent too many votes lately."""
     limiter = current_app.extensions["poll_rate_limiter"]
-    if not limiter.allow(voters.normalise_address(request.remote_addr) or ""):
+    if limiter.limit > 0 and not limiter.allow(voters.normalise_address(request.remote_addr) or ""):
         raise PollError("rate_limited")

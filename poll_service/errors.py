@@ -8,6 +8,9 @@ Messages never echo what the client sent (no cookie, no header, no body).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -60,8 +63,11 @@ class PollError(Exception):
         self.message = message or default
 
 
-def error_response(code: str, message: str | None = None) -> Response:
-    """Build the response for an error code, JSON or HTML as the client expects."""
+def error_response(code: str, message: str | None = None, extra: Mapping[str, Any] | None = None) -> Response:
+    """Build the response for an error code, JSON or HTML as the client expects.
+
+    ``extra`` adds members to the JSON body (already_voted adds the poll with its results).
+    """
     status, default = ERRORS[code]
     message = message or default
     if _wants_html():
@@ -69,7 +75,7 @@ def error_response(code: str, message: str | None = None) -> Response:
         body = render_template("error.html", status=status, message=message, poll_id=poll_id)
         response = Response(body, status, mimetype="text/html")
     else:
-        response = jsonify(error=code, message=message)
+        response = jsonify(error=code, message=message, **(extra or {}))
         response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sondages"'

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from . import context, store
-from .db import get_db, transaction
+from . import context
 
 bp = Blueprint("pages", __name__)
 
@@ -13,8 +12,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/polls/<poll_id>/")
 def results(poll_id: str) -> Response:
     """Show a poll's results (or why they are hidden) with links to the article and privacy page."""
-    with transaction(get_db()) as conn:
-        state = store.tally(conn, poll_id, context.identity(), context.now())
+    state = context.poll_state(poll_id)
     response = Response(render_template("results.html", poll=state), mimetype="text/html")
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = (

@@ -1,7 +1,7 @@
 """Turn a ``PollState`` into French text, the results page and the SVG chart.
 
 Both outputs are Jinja templates with autoescaping on (Flask escapes .html and .svg), and both
-read the same ``PollState`` from ``store.tally``, so the page and the image never disagree.
+read the same ``PollState`` (``context.poll_state``), so the page and the image never disagree.
 French formatting is written out here rather than taken from the machine's locale.
 """
 

@@ -8,6 +8,7 @@ with a French message rather than misbehaving later.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -32,7 +33,10 @@ SETTINGS: dict[str, Any] = {
     "POLL_RETENTION_DAYS": 180,
     "POLL_RATE_LIMIT": "10/60",
     "POLL_MAX_BODY_BYTES": 4096,
+    "POLL_READ_CACHE_SECONDS": 1,
 }
+# A read may show a poll's state (definition and counts) this much older than the database.
+MAX_READ_CACHE_SECONDS = 1.0
 
 
 class ConfigError(RuntimeError):
@@ -64,6 +68,7 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "POLL_RETENTION_DAYS": _integer(raw["POLL_RETENTION_DAYS"], "POLL_RETENTION_DAYS"),
         "POLL_RATE_LIMIT": _rate_limit(raw["POLL_RATE_LIMIT"]),
         "POLL_MAX_BODY_BYTES": _integer(raw["POLL_MAX_BODY_BYTES"], "POLL_MAX_BODY_BYTES"),
+        "POLL_READ_CACHE_SECONDS": _cache_seconds(raw["POLL_READ_CACHE_SECONDS"]),
     }
     development = settings["POLL_ENV"] == "development"
     settings["POLL_SECRET_KEY"] = _secret_key(raw["POLL_SECRET_KEY"], development)
@@ -87,6 +92,11 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["POLL_CLOCK"] = clock or utc_now
     if not callable(settings["POLL_CLOCK"]):
         raise ConfigError("POLL_CLOCK doit être une fonction qui renvoie la date et l'heure.")
+    # The monotonic clock of the read cache; tests move it by hand, as POLL_CLOCK.
+    monotonic = source.get("POLL_MONOTONIC_CLOCK") if config is not None else None
+    settings["POLL_MONOTONIC_CLOCK"] = monotonic or time.monotonic
+    if not callable(settings["POLL_MONOTONIC_CLOCK"]):
+        raise ConfigError("POLL_MONOTONIC_CLOCK doit être une fonction qui renvoie des secondes.")
     if config is not None and "TESTING" in config:
         settings["TESTING"] = bool(config["TESTING"])
     return settings
@@ -152,3 +162,17 @@ def _rate_limit(value: Any) -> tuple[int, int]:
         )
     return limit
 
+
+
+def _cache_seconds(value: Any) -> float:
+    """Read how long a poll's public state may be reused: 0 (never) to 1 second."""
+    try:
+        seconds = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_READ_CACHE_SECONDS:
+        raise ConfigError(
+            f"POLL_READ_CACHE_SECONDS vaut « {value} » : écrivez un nombre de secondes entre 0 "
+            f"(chaque lecture interroge la base) et {MAX_READ_CACHE_SECONDS:g}, par exemple 0.5."
+        )
+    return seconds

@@ -5,16 +5,23 @@ transaction so that a voter's identifiers, the option counters and the total are
 recorded, or none. Counts live in ``options.votes`` and ``polls.total_voters`` rather than
 being recomputed from ballots: the database never links a voter to an answer, and results
 survive the purge of voter identifiers unchanged.
+
+A vote is four statements: read the poll, its options and whether this voter is known (one
+query); record the voter; count them in the total; count their choices. The last two return
+the rows they wrote, so the state the vote answers needs no further query, and it is exact:
+the total's update locks the poll's row until the commit (PostgreSQL; on SQLite, BEGIN
+IMMEDIATE holds the whole database), so no other vote on the poll commits in between. On
+PostgreSQL that lock is held for the last two statements only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import String, bindparam, case, delete, insert, literal, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -27,31 +34,75 @@ DEDUP_COOKIE = ("cookie+ip", "cookie")
 DEDUP_ADDRESS = ("cookie+ip", "ip")
 
 
-# Built once: these run on every vote.
+# Built once: these run on every vote or read.
+_POLL_COLUMNS = (
+    polls.c.id,
+    polls.c.question,
+    polls.c.max_choices,
+    polls.c.opens,
+    polls.c.closes,
+    polls.c.results,
+    polls.c.url,
+    polls.c.admin_state,
+    polls.c.admin_closed_at,
+    polls.c.total_voters,
+)
 _POLL = select(polls).where(polls.c.id == bindparam("pid"))
-_OPTIONS = (
-    select(options.c.key, options.c.label, options.c.votes)
-    .where(options.c.poll_id == bindparam("pid"))
+# The whole public state of a poll in one query: its row repeated beside each option.
+_SNAPSHOT = (
+    select(*_POLL_COLUMNS, options.c.key, options.c.label, options.c.votes)
+    .select_from(polls.outerjoin(options, options.c.poll_id == polls.c.id))
+    .where(polls.c.id == bindparam("pid"))
     .order_by(options.c.position, options.c.key)
 )
-# "kind IN" adds nothing to the answer (HMAC digests do not collide across kinds) but lets
-# the primary key (poll_id, kind, digest) find the rows directly in a poll of many voters.
-_VOTED = (
-    select(func.count())
-    .select_from(voters)
+# The same, and whether the voter's cookie or address digests are recorded on the poll. A
+# missing digest is NULL, which matches nothing. "kind = ..." lets the primary key (poll_id,
+# kind, digest) find the rows directly in a poll of many voters.
+_COOKIE_VOTED = (
+    select(literal(1))
     .where(
         voters.c.poll_id == bindparam("pid"),
-        voters.c.kind.in_(["cookie", "address"]),
-        voters.c.digest.in_(bindparam("digests", expanding=True)),
+        voters.c.kind == "cookie",
+        voters.c.digest == bindparam("cookie", type_=String),
     )
+    .exists()
+)
+_ADDRESS_VOTED = (
+    select(literal(1))
+    .where(
+        voters.c.poll_id == bindparam("pid"),
+        voters.c.kind == "address",
+        voters.c.digest.in_([bindparam("today", type_=String), bindparam("yesterday", type_=String)]),
+    )
+    .exists()
+)
+_SNAPSHOT_AND_VOTED = _SNAPSHOT.add_columns(
+    _COOKIE_VOTED.label("cookie_voted"), _ADDRESS_VOTED.label("address_voted")
+)
+_INSERT_VOTER = insert(voters)
+# Count the voter; this locks the poll's row (PostgreSQL) until the commit, and gives the
+# poll as it is now (an admin may have closed it a moment ago).
+_COUNT_VOTER = (
+    update(polls)
+    .where(polls.c.id == bindparam("pid"))
+    .values(total_voters=polls.c.total_voters + 1)
+    .returning(*_POLL_COLUMNS)
+)
+# Count the choices. Every option row of the poll is written (+0 for the others) so that all
+# of them come back with their counts as this vote leaves them.
+_OPTION_RESULT = (options.c.key, options.c.label, options.c.votes, options.c.position)
+_COUNT_CHOICE = (
+    update(options)
+    .where(options.c.poll_id == bindparam("pid"))
+    .values(votes=options.c.votes + case((options.c.key == bindparam("choice", type_=String), 1), else_=0))
+    .returning(*_OPTION_RESULT)
 )
 _COUNT_CHOICES = (
     update(options)
-    .where(options.c.poll_id == bindparam("pid"), options.c.key.in_(bindparam("keys", expanding=True)))
-    .values(votes=options.c.votes + 1)
+    .where(options.c.poll_id == bindparam("pid"))
+    .values(votes=options.c.votes + case((options.c.key.in_(bindparam("keys", expanding=True)), 1), else_=0))
+    .returning(*_OPTION_RESULT)
 )
-_COUNT_VOTER = update(polls).where(polls.c.id == bindparam("pid")).values(total_voters=polls.c.total_voters + 1)
-
 
 @dataclass(frozen=True)
 class OptionResult:
@@ -95,7 +146,9 @@ class PollState:
         return {
             "id": self.id,
             "question": self.question,
-            "options": [asdict(option) for option in self.options],
+            "options": [
+                {"key": o.key, "label": o.label, "votes": o.votes, "percent": o.percent} for o in self.options
+            ],
             "total_voters": self.total_voters,
             "open": self.open,
             "results_visible": self.results_visible,
@@ -118,6 +171,99 @@ class Identity:
     dedup: str = "cookie+ip"
 
 
+@dataclass(frozen=True)
+class PollSnapshot:
+    """A poll's definition and counts at one moment: the same for every visitor.
+
+    What a visitor sees (open or not, results shown or hidden) is worked out from it at each
+    request by ``state``, with the time and whether they voted, so a snapshot may be reused.
+    """
+
+    id: str
+    question: str
+    max_choices: int
+    opens: datetime | None
+    closes: datetime | None
+    results: str
+    url: str | None
+    admin_state: str | None
+    admin_closed_at: datetime | None
+    total_voters: int
+    options: tuple[tuple[str, str, int], ...]  # (key, label, votes), in display order
+    # What callers derived from this snapshot (a serialised answer), by a key of their own.
+    _derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Any, make: Callable[[], Any]) -> Any:
+        """Return ``make()``, computed once per ``key`` for this snapshot."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = make()
+            return value
+
+    def state(self, now: datetime, voted: bool) -> PollState:
+        """Return the poll as a visitor sees it at ``now``, having voted or not."""
+        status = status_of(self, now)
+        results = self.results
+        visible = (
+            results == "always"
+            or (results == "after-vote" and (voted or status == "closed"))
+            or (results == "after-close" and status == "closed")
+        )
+        total = self.total_voters
+        if visible:
+            shown = tuple(
+                OptionResult(key, label, votes, round(100 * votes / total, 1) if total else 0.0)
+                for key, label, votes in self.options
+            )
+        else:
+            shown = tuple(OptionResult(key, label, None, None) for key, label, _ in self.options)
+        return PollState(
+            id=self.id,
+            question=self.question,
+            options=shown,
+            total_voters=total,
+            status=status,
+            results_visible=visible,
+            has_voted=voted,
+            max_choices=self.max_choices,
+            opens=self.opens,
+            closes=self.closes,
+            results=results,
+            url=self.url,
+        )
+
+
+def _snapshot(poll: Row | tuple, option_rows: Iterable[tuple]) -> PollSnapshot:
+    (poll_id, question, max_choices, opens, closes, results, url, admin_state, admin_closed_at,
+     total_voters) = poll[:10]
+    return PollSnapshot(
+        id=poll_id,
+        question=question,
+        max_choices=max_choices,
+        opens=opens,
+        closes=closes,
+        results=results,
+        url=url,
+        admin_state=admin_state,
+        admin_closed_at=admin_closed_at,
+        total_voters=total_voters,
+        options=tuple((key, label, votes) for key, label, votes, *_ in option_rows),
+    )
+
+
+class AlreadyVoted(PollError):
+    """already_voted, with the poll as this voter may now see it (results included).
+
+    ``by_cookie`` says the voter cookie itself had voted (not only the address).
+    """
+
+    def __init__(self, poll: PollState, by_cookie: bool):
+        super().__init__("already_voted")
+        self.poll = poll
+        self.by_cookie = by_cookie
+
+
 def status_of(poll: Row, now: datetime) -> str:
     """Return "open", "not_open" or "closed": the admin's decision first, then the dates."""
     if poll.admin_state in ("open", "closed"):
@@ -138,76 +284,61 @@ def closed_since(poll: Row, now: datetime) -> datetime | None:
     return poll.closes
 
 
-def get_poll(conn: Connection, poll_id: str) -> Row:
-    """Return the poll's row, or raise unknown_poll."""
+def _check_id(poll_id: str) -> None:
     if not isinstance(poll_id, str) or not SLUG_RE.match(poll_id) or len(poll_id) > 64:
         raise PollError("unknown_poll")
+
+
+def get_poll(conn: Connection, poll_id: str) -> Row:
+    """Return the poll's row, or raise unknown_poll."""
+    _check_id(poll_id)
     row = conn.execute(_POLL, {"pid": poll_id}).first()
     if row is None:
         raise PollError("unknown_poll")
     return row
 
 
-def has_voted(conn: Connection, poll_id: str, identity: Identity, now: datetime) -> bool:
+def load_snapshot(conn: Connection, poll_id: str) -> PollSnapshot:
+    """Read a poll's definition and counts with one query, or raise unknown_poll."""
+    _check_id(poll_id)
+    rows = conn.execute(_SNAPSHOT, {"pid": poll_id}).all()
+    if not rows:
+        raise PollError("unknown_poll")
+    return _snapshot(rows[0], (row[10:13] for row in rows if row[10] is not None))
+
+
+def _load_with_voted(
+    conn: Connection, poll_id: str, digests: dict[str, str | None]
+) -> tuple[PollSnapshot, bool, bool]:
+    """Read the poll like ``load_snapshot``, and whether the cookie, the address have voted."""
+    _check_id(poll_id)
+    rows = conn.execute(_SNAPSHOT_AND_VOTED, {"pid": poll_id, **digests}).all()
+    if not rows:
+        raise PollError("unknown_poll")
+    snapshot = _snapshot(rows[0], (row[10:13] for row in rows if row[10] is not None))
+    return snapshot, bool(rows[0][13]), bool(rows[0][14])
+
+
+def has_voted(
+    conn: Connection, poll_id: str, identity: Identity, now: datetime, key_cache: voter_ids.KeyCache | None = None
+) -> bool:
     """Tell whether the dedup rule would refuse this voter a vote on this poll."""
-    return _any_voted(conn, poll_id, _digests_to_check(identity, voter_ids.live_keys(conn, now)))
-
-
-def _any_voted(conn: Connection, poll_id: str, digests: list[str]) -> bool:
-    if not digests:
+    digests = _digests(identity, voter_ids.live_keys(conn, now, cache=key_cache))
+    if not any(digests.values()):
         return False
-    return conn.execute(_VOTED, {"pid": poll_id, "digests": digests}).scalar_one() > 0
+    _, cookie_voted, address_voted = _load_with_voted(conn, poll_id, digests)
+    return cookie_voted or address_voted
 
 
-def _digests_to_check(identity: Identity, keys: list[bytes]) -> list[str]:
-    digests = []
+def _digests(identity: Identity, keys: list[bytes]) -> dict[str, str | None]:
+    """Return the digests the dedup rule checks: the cookie's, the address under each day's key."""
+    found: dict[str, str | None] = {"cookie": None, "today": None, "yesterday": None}
     if identity.dedup in DEDUP_COOKIE and identity.cookie_digest:
-        digests.append(identity.cookie_digest)
+        found["cookie"] = identity.cookie_digest
     if identity.dedup in DEDUP_ADDRESS and identity.address:
-        digests += [voter_ids.address_digest(key, identity.address) for key in keys]
-    return digests
-
-
-def tally(
-    conn: Connection, poll_id: str, identity: Identity | None, now: datetime, voted: bool | None = None
-) -> PollState:
-    """Return the poll's state and counts as ``identity`` may see them.
-
-    ``voted`` skips the has-voted query when the caller knows (it has just recorded the vote).
-    """
-    poll = get_poll(conn, poll_id)
-    status = status_of(poll, now)
-    if voted is None:
-        voted = has_voted(conn, poll_id, identity, now) if identity else False
-    visible = (
-        poll.results == "always"
-        or (poll.results == "after-vote" and (voted or status == "closed"))
-        or (poll.results == "after-close" and status == "closed")
-    )
-    total = poll.total_voters
-    results = tuple(
-        OptionResult(
-            key=row.key,
-            label=row.label,
-            votes=row.votes if visible else None,
-            percent=(round(100 * row.votes / total, 1) if total else 0.0) if visible else None,
-        )
-        for row in conn.execute(_OPTIONS, {"pid": poll_id})
-    )
-    return PollState(
-        id=poll.id,
-        question=poll.question,
-        options=results,
-        total_voters=total,
-        status=status,
-        results_visible=visible,
-        has_voted=voted,
-        max_choices=poll.max_choices,
-        opens=poll.opens,
-        closes=poll.closes,
-        results=poll.results,
-        url=poll.url,
-    )
+        for name, key in zip(("today", "yesterday"), keys):
+            found[name] = voter_ids.address_digest(key, identity.address)
+    return found
 
 
 def check_choices(choices: Iterable[str], keys: list[str], max_choices: int) -> list[str]:
@@ -223,35 +354,60 @@ def check_choices(choices: Iterable[str], keys: list[str], max_choices: int) -> 
     return chosen
 
 
-def record_vote(conn: Connection, poll_id: str, choices: list[str], identity: Identity, now: datetime) -> None:
-    """Record one voter's choices, or raise the reason for refusing them (nothing recorded)."""
-    poll = get_poll(conn, poll_id)
+def record_vote(
+    conn: Connection,
+    poll_id: str,
+    choices: list[str],
+    identity: Identity,
+    now: datetime,
+    key_cache: voter_ids.KeyCache | None = None,
+) -> PollSnapshot:
+    """Record one voter's choices and return the poll as the vote leaves it.
+
+    Raise the reason for refusing them otherwise; the caller's transaction then rolls back
+    and nothing is recorded.
+    """
+    _check_id(poll_id)
+    wants_address = identity.dedup in DEDUP_ADDRESS and identity.address
+    # Today's key first: the day's first vote makes it (and deletes expired keys).
+    keys = voter_ids.live_keys(conn, now, create=True, cache=key_cache) if wants_address else []
+    digests = _digests(identity, keys)
+    before, cookie_voted, address_voted = _load_with_voted(conn, poll_id, digests)
+    _check_open(before, now)
+    chosen = check_choices(choices, [key for key, _, _ in before.options], before.max_choices)
+    if cookie_voted or address_voted:
+        raise AlreadyVoted(before.state(now, True), by_cookie=cookie_voted)
+
+    new_rows = [
+        {"poll_id": poll_id, "kind": kind, "digest": digests[name]}
+        for kind, name in (("cookie", "cookie"), ("address", "today"))
+        if digests[name]
+    ]
+    if new_rows:
+        try:
+            conn.execute(_INSERT_VOTER, new_rows if len(new_rows) > 1 else new_rows[0])
+        except IntegrityError:
+            # The same voter's other vote committed between our check and our insert.
+            raise AlreadyVoted(before.state(now, True), by_cookie=False) from None
+    poll = conn.execute(_COUNT_VOTER, {"pid": poll_id}).first()
+    _check_open(poll, now)  # the row as it is now, locked: closed meanwhile means refused
+    if len(chosen) == 1:
+        counted = conn.execute(_COUNT_CHOICE, {"pid": poll_id, "choice": chosen[0]}).all()
+    else:
+        counted = conn.execute(_COUNT_CHOICES, {"pid": poll_id, "keys": chosen}).all()
+    if not set(chosen) <= {row.key for row in counted}:
+        raise PollError("invalid_choice")  # an option removed by sync-polls meanwhile
+    return _snapshot(poll, sorted(counted, key=lambda row: (row.position, row.key)))
+
+
+def _check_open(poll: Row | PollSnapshot | None, now: datetime) -> None:
+    if poll is None:
+        raise PollError("unknown_poll")
     status = status_of(poll, now)
     if status == "not_open":
         raise PollError("poll_not_open")
     if status == "closed":
         raise PollError("poll_closed")
-    keys = [row.key for row in conn.execute(_OPTIONS, {"pid": poll_id})]
-    chosen = check_choices(choices, keys, poll.max_choices)
-
-    new_rows = []
-    address_keys: list[bytes] = []
-    if identity.dedup in DEDUP_COOKIE and identity.cookie_digest:
-        new_rows.append({"poll_id": poll_id, "kind": "cookie", "digest": identity.cookie_digest})
-    if identity.dedup in DEDUP_ADDRESS and identity.address:
-        address_keys = voter_ids.live_keys(conn, now, create=True)
-        digest = voter_ids.address_digest(address_keys[0], identity.address)  # today's key
-        new_rows.append({"poll_id": poll_id, "kind": "address", "digest": digest})
-    if _any_voted(conn, poll_id, _digests_to_check(identity, address_keys)):
-        raise PollError("already_voted")
-    if new_rows:
-        try:
-            conn.execute(insert(voters), new_rows)
-        except IntegrityError:
-            # A concurrent vote by the same voter committed first (PostgreSQL).
-            raise PollError("already_voted") from None
-    conn.execute(_COUNT_CHOICES, {"pid": poll_id, "keys": chosen})
-    conn.execute(_COUNT_VOTER, {"pid": poll_id})
 
 
 def set_admin_state(conn: Connection, poll_id: str, state: str, now: datetime) -> None:
