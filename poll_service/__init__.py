@@ -7,13 +7,17 @@ and ``gunicorn 'poll_service:create_app()'`` both find it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
+    # Imported here so that the Pelican plugins, which share poll_service.definition, do not
+    # pay for Flask on every build.
+    from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import admin, api, cache, cli, context, csrf, db, errors, logs, pages, render, settings, site
