@@ -37,9 +37,9 @@ class Weight:
 
 @dataclass(frozen=True)
 class WeightResult:
-    """The weights reported in the table; ``poll_script`` is None while polls.js is absent."""
+    """The weights reported in the table (``page`` is None when no built article holds a poll)."""
 
-    poll_script: Weight | None
+    poll_script: Weight
     css: Weight
     page: Weight | None
     page_images: Weight | None
@@ -114,7 +114,7 @@ def run(workdir: Path) -> WeightResult:
     run_measured([str(PELICAN), str(ROOT / "content"), "-o", str(output), "-s",
                   str(ROOT / "pelicanconf.py"), "--cache-path", str(workdir / "cache"),
                   "--ignore-cache", "--fatal", "errors"], cwd=ROOT, log_file=workdir / "build.log")
-    poll_script = weigh_files([POLL_SCRIPT], ROOT) if POLL_SCRIPT.is_file() else None
+    poll_script = weigh_files([POLL_SCRIPT], ROOT)
     css = weigh_files(sorted(CSS_DIR.glob("*.css")), ROOT)
     page_file = find_poll_page(output, ROOT / "content")
     if page_file is None:
