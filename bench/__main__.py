@@ -84,6 +84,8 @@ def how(args: argparse.Namespace) -> str:
         "- Edit-to-rebuilt: `measure_edit_to_rebuilt()` of tools/rebuild_timing.py (issue 8): "
         f"`make devserver` on its own generated site, median of {args.edits} saves.",
         "- Weight: gzip level 9, each file on its own; the page is from a build of content/.",
+        "- Where the time goes, and why the vote ratios stay below their target: "
+        "[README.md](README.md) (profiles by `python -m bench.profile`).",
     ])
 
 
