@@ -124,5 +124,6 @@ def check_site(config: CheckConfig, memory: Path | None = None) -> CheckResult:
         problems += links.check_links(doc, files, by_path)
     problems += site.check_addresses(docs, config)
     problems += site.check_spellings(docs, config)
-    problems += site.check_polls(docs)
+    problems += site.check_polls(docs, [] if config.include_drafts else
+                                 [doc for doc in every if doc.is_draft])
     return CheckResult(sorted(set(problems)), checked=len(docs))

@@ -171,12 +171,18 @@ def _new_categories(docs: Iterable[Document], first_seen: dict[str, tuple[str, D
     return problems
 
 
-def check_polls(docs: Iterable[Document]) -> list[Problem]:
-    """Return every problem of the ```poll blocks: syntax, ids defined twice, unknown ids."""
+def check_polls(docs: Iterable[Document], unpublished: Iterable[Document] = ()) -> list[Problem]:
+    """Return every problem of the ```poll blocks: syntax, ids defined twice, unknown ids.
+
+    ``unpublished`` are the drafts left out of the build (publishconf.py): not checked, but a
+    published page that shows one of their polls is.
+    """
     problems: list[Problem] = []
     polls: list[Poll] = []
     references: list[tuple[PollReference, Document]] = []
-    drafts: dict[str, Poll] = {}
+    # Poll id -> the draft defining it, drafts left out of this build included: a published
+    # page cannot show such a poll, whether or not the preview builds the draft.
+    in_drafts = _polls_of(unpublished)
     published: set[str] = set()
     for doc in oldest_first(docs):
         for block in doc.poll_blocks:
@@ -190,22 +196,36 @@ def check_polls(docs: Iterable[Document]) -> list[Problem]:
             else:
                 polls.append(item)
                 if doc.is_draft:
-                    drafts.setdefault(item.id, item)
+                    in_drafts.setdefault(item.id, doc.display)
                 else:
                     published.add(item.id)
     defined = _unique(polls, problems)
     for reference, doc in references:
+        if not doc.is_draft and reference.id in in_drafts and reference.id not in published:
+            problems.append(error(doc.display, reference.line,
+                f"Le sondage « {reference.id} » est défini dans un brouillon "
+                f"({in_drafts[reference.id]}) : une page publiée ne peut pas le montrer. "
+                "Publiez d'abord ce brouillon, ou retirez ce bloc."))
+            continue
         try:
             check_reference(reference, defined)
         except PollSyntaxError as mistake:
             problems.append(_from_poll_error(mistake, doc))
-            continue
-        if not doc.is_draft and reference.id not in published:
-            problems.append(warning(doc.display, reference.line,
-                f"Le sondage « {reference.id} » est défini dans un brouillon "
-                f"({drafts[reference.id].source}) : il n'apparaîtra ici qu'une fois ce brouillon "
-                "publié."))
     return problems
+
+
+def _polls_of(drafts: Iterable[Document]) -> dict[str, str]:
+    """Return the poll ids defined in drafts that are not checked, each with its file."""
+    found: dict[str, str] = {}
+    for doc in drafts:
+        for block in doc.poll_blocks:
+            try:
+                item = parse_block(block, doc.display)
+            except PollSyntaxError:
+                continue  # a draft left out of the build is not checked
+            if isinstance(item, Poll):
+                found.setdefault(item.id, doc.display)
+    return found
 
 
 def _unique(polls: list[Poll], problems: list[Problem]) -> dict[str, Poll]:

@@ -226,7 +226,9 @@ def run_build(root: Path, settings: str = "pelicanconf.py") -> subprocess.Comple
     """Build the site under ``root`` with the project's settings, as ``make html`` does."""
     command = [str(PELICAN), "content", "-o", "output", "-s", str(ROOT / settings),
                "--ignore-cache", "--cache-path", "cache", "--fatal", "errors"]
-    return subprocess.run(command, cwd=root, capture_output=True, encoding="utf-8", timeout=300)
+    # publishconf.py imports pelicanconf, which lives in the project, not in ``root``.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, encoding="utf-8", timeout=300)
 
 
 def test_the_sound_site_has_no_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,6 +280,35 @@ def test_drafts_are_not_checked_for_publishing(tmp_path: Path, monkeypatch: pyte
     (content / "cas.md").write_text("Status: draft\n\n```poll\nid: x\n```\n", encoding="utf-8")
     assert problems_of(tmp_path, monkeypatch, "publishconf.py") == []
     assert problems_of(tmp_path, monkeypatch) != []
+
+
+DRAFT_POLL = HEADER.replace("Un article", "Brouillon à sondage") + "Status: draft\n\n" + POLL.replace("budget", "futur")
+DRAFT_POLL_SHOWN = ("content/cas.md:8 : Le sondage « futur » est défini dans un brouillon "
+                    "(content/brouillon-sondage.md) : une page publiée ne peut pas le montrer. "
+                    "Publiez d'abord ce brouillon, ou retirez ce bloc.")
+
+
+@pytest.mark.parametrize("settings", ["pelicanconf.py", "publishconf.py"])
+def test_a_published_page_cannot_show_the_poll_of_a_draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          settings: str) -> None:
+    content = make_site(tmp_path)
+    (content / "brouillon-sondage.md").write_text(DRAFT_POLL, encoding="utf-8")
+    (content / "cas.md").write_text(HEADER + "\n```poll\nid: futur\n```\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch, settings) == [DRAFT_POLL_SHOWN]
+    # Another draft may show it: both are published together, or not at all.
+    (content / "cas.md").write_text(HEADER + "Status: draft\n\n```poll\nid: futur\n```\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch, settings) == []
+
+
+@pytest.mark.slow
+def test_publishing_stops_on_a_page_showing_the_poll_of_a_draft(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "brouillon-sondage.md").write_text(DRAFT_POLL, encoding="utf-8")
+    (content / "cas.md").write_text(HEADER + "\n```poll\nid: futur\n```\n", encoding="utf-8")
+    built = run_build(tmp_path, "publishconf.py")
+    assert built.returncode == 1
+    assert DRAFT_POLL_SHOWN + "\n" in built.stderr
+    assert "Traceback" not in built.stderr + built.stdout
 
 
 # Several mistakes in two files, one run: every one is listed, errors and warnings together.
