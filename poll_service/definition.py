@@ -385,7 +385,8 @@ def validate(poll: Poll) -> Poll:
     return replace(poll, opens=parsed.opens, closes=parsed.closes)
 
 
-_FENCE_OPEN_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*poll\s*$")
+# Any fenced block's opening line; it is a poll block when its info string is "poll".
+_FENCE_OPEN_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,8 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
     """Find every ```poll block of a Markdown source, with the line it starts on.
 
     The Markdown extension and ``make check`` both locate blocks through this function, so
-    they agree on line numbers. An unclosed block runs to the end of the file.
+    they agree on line numbers. An unclosed block runs to the end of the file. A ```poll
+    block inside another fenced block (a listing that shows the syntax) is text, not a poll.
     """
     blocks: list[PollBlock] = []
     lines = markdown_text.splitlines()
@@ -420,6 +422,11 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
         end = index + 1
         while end < len(lines) and not closing.match(lines[end]):
             end += 1
+        if match.group("info").strip() != "poll":
+            # A listing is skipped whole; a fence never closed is no listing for
+            # Python-Markdown, so reading goes on from the next line.
+            index = end + 1 if end < len(lines) else index + 1
+            continue
         blocks.append(
             PollBlock(
                 line=index + 1,

@@ -106,6 +106,20 @@ def test_other_fenced_blocks_stay_code_listings() -> None:
     assert "<pre><code class=\"language-python\">" in html and "<form" not in html
 
 
+def test_a_poll_block_shown_inside_a_listing_is_text_and_the_next_poll_is_found() -> None:
+    listing = "````markdown\n" + DONATION.replace("don-en-ligne", "exemple") + "````\n\n"
+    html, extension = convert("Pour montrer la syntaxe :\n\n" + listing + DONATION)
+    assert [poll.id for poll in extension.polls] == ["don-en-ligne"]
+    code = lxml.html.fragment_fromstring(html, create_parent="div").xpath("string(//pre/code)")
+    assert code.startswith("```poll\nid: exemple\n") and code.rstrip().endswith("```")
+    assert [block.line for block in find_poll_blocks("Texte.\n\n" + listing + DONATION)] == [13]
+
+
+def test_a_fence_never_closed_is_no_listing_and_hides_no_poll() -> None:
+    _, extension = convert("~~~python\nprint(1)\n\n" + DONATION)
+    assert [poll.id for poll in extension.polls] == ["don-en-ligne"]
+
+
 def test_the_extension_remembers_the_polls_of_the_document_in_order() -> None:
     _, extension = convert(DONATION + "\n```poll\nid: autre-sondage\n```\n")
     definition, reference = extension.polls
