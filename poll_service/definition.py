@@ -451,6 +451,23 @@ def parse_block(block: PollBlock, source: str | None = None) -> Poll | PollRefer
     return parse_poll(block.body, source, block.body_line)
 
 
+def check_shown_once(items: Iterable[Poll | PollReference]) -> None:
+    """A page shows a poll once: a reference to a poll already on the page is an error.
+
+    (Two definitions of one id are ``check_unique``'s concern, with its own message.)
+    """
+    first: dict[str, Poll | PollReference] = {}
+    for item in items:
+        earlier = first.setdefault(item.id, item)
+        if earlier is not item and (isinstance(item, PollReference) or isinstance(earlier, PollReference)):
+            raise PollSyntaxError(
+                f"Le sondage « {item.id} » est déjà affiché dans cette page, à la ligne "
+                f"{earlier.line} : un sondage ne s'affiche qu'une fois par page. Retirez ce bloc.",
+                item.line,
+                item.source,
+            )
+
+
 def check_reference(reference: PollReference, polls: dict[str, Poll]) -> Poll:
     """Return the poll a reference block shows; an unknown id is a ``PollSyntaxError``."""
     poll = polls.get(reference.id)

@@ -16,6 +16,7 @@ from poll_service.definition import (
     PollReference,
     PollSyntaxError,
     check_reference,
+    check_shown_once,
     check_unique,
     parse_block,
 )
@@ -185,9 +186,12 @@ def check_polls(docs: Iterable[Document], unpublished: Iterable[Document] = ()) 
     in_drafts = _polls_of(unpublished)
     published: set[str] = set()
     for doc in oldest_first(docs):
+        shown: list[Poll | PollReference] = []
         for block in doc.poll_blocks:
             try:
                 item = parse_block(block, doc.display)
+                check_shown_once([*shown, item])
+                shown.append(item)
             except PollSyntaxError as mistake:
                 problems.append(_from_poll_error(mistake, doc))
                 continue

@@ -42,8 +42,9 @@ def give_readers_a_renderer(generator: Any) -> None:
 
 def register() -> None:
     """Connect the handlers (module-level functions: blinker keeps weak references)."""
-    # A new build starts clean, even after one that failed before `finalized`.
-    signals.initialized.connect(site.reset)
+    # A new build starts clean, even after one that failed before `finalized`: get_generators
+    # is sent at the start of every run, also when `make devserver` keeps one Pelican instance.
+    signals.get_generators.connect(site.reset)
     # Each generator builds its readers, then its Jinja2 environment, then sends generator_init.
     signals.readers_init.connect(use_poll_reader)
     signals.generator_init.connect(give_readers_a_renderer)

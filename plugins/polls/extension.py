@@ -20,7 +20,8 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from poll_service.definition import Poll, PollBlock, PollReference, find_poll_blocks, parse_block
+from poll_service.definition import (Poll, PollBlock, PollReference, check_shown_once, find_poll_blocks,
+                                     parse_block)
 
 from .render import PollRenderer
 
@@ -57,10 +58,13 @@ class PollPreprocessor(Preprocessor):
                         "error lines may be off", source, len(file_blocks), len(blocks))
         result: list[str] = []
         done = 0
+        shown: list[Poll | PollReference] = []
         for rank, block in enumerate(blocks):
             # Parse the file's own copy of the block when there is one: it carries file lines.
             located = file_blocks[rank] if len(file_blocks) == len(blocks) else block
             item = parse_block(located, source)
+            check_shown_once([*shown, item])  # one form per poll and page: unique element ids
+            shown.append(item)
             self.extension.polls.append(item)
             html = self.extension.render(item)
             result += lines[done : block.line - 1] + ["", self.md.htmlStash.store(html), ""]

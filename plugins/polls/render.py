@@ -19,6 +19,7 @@ from babel.dates import format_date
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 import poll_service.definition
+from poll_service.definition import PARIS
 from poll_service.definition import Poll
 
 TEMPLATES = Path(poll_service.definition.__file__).resolve().parent / "templates"
@@ -114,7 +115,11 @@ class PollRenderer:
         ))
 
     def moment(self, value: datetime, closing: bool = False) -> Moment:
-        """Describe a poll date in words; a closing at midnight reads as "until the day before"."""
+        """Describe a poll date in words; a closing at midnight reads as "until the day before".
+
+        A date written with another offset is shown in Paris time, as the service applies it.
+        """
+        value = value.astimezone(PARIS)
         if closing and value.timetz().replace(tzinfo=None) == time(0, 0):
             # parse_datetime turns "closes: 2027-06-30" into midnight of 1 July: a writer and a
             # reader both think of the last day on which one may vote.

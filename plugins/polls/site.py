@@ -3,7 +3,8 @@
 Per-file work happens in the reader; this module sees every article and page together, so it
 enforces one definition per id, resolves reference blocks, gives each page holding a poll its
 ``feed_content`` (the poll as static HTML) and writes output/polls.json. Its state lives for
-one build and is reset at ``initialized`` and ``finalized``: tests build twice in one process.
+one build and is reset at the start of each run (``get_generators``): tests and ``make devserver``
+build many times in one process.
 """
 
 from __future__ import annotations

@@ -184,6 +184,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
         HEADER + "\n" + POLL,
         ["8 : Le sondage « budget » est déjà défini dans content/reference.md:9. Pour afficher le "
          "même sondage ici, gardez seulement la ligne « id: budget » dans ce bloc."]),
+    "a poll shown twice in one page": (
+        HEADER + "\n```poll\nid: budget\n```\n\nEncore :\n\n```poll\nid: budget\n```\n",
+        ["14 : Le sondage « budget » est déjà affiché dans cette page, à la ligne 8 : un sondage "
+         "ne s'affiche qu'une fois par page. Retirez ce bloc."]),
     "a poll shown from an unknown id": (
         HEADER + "\n```poll\nid: budjet\n```\n",
         ["8 : Aucun sondage « budjet » n'est défini sur le site. Vérifiez l'identifiant, ou "

@@ -206,6 +206,21 @@ def test_the_next_build_in_the_same_process_starts_clean(tmp_path: Path) -> None
     assert [p["id"] for p in manifest(output)] == ["bon"]
 
 
+def test_one_pelican_instance_builds_again_once_the_mistake_is_fixed(tmp_path: Path) -> None:
+    # `make devserver` keeps one Pelican and runs it at each save: `initialized` is sent once.
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(article("A", "```poll\nid: fantome\n```\n"), encoding="utf-8")
+    pelican = Pelican(read_settings(str(ROOT / "pelicanconf.py"), override={
+        "PATH": str(content), "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache"), "PLUGINS": ["i18n", "polls"]}))
+    with pytest.raises(poll_site.PollBuildError):
+        pelican.run()
+    (content / "a.md").write_text(article("A", POLL.format(id="bon", question="Q ?")), encoding="utf-8")
+    pelican.run()
+    assert [p["id"] for p in manifest(tmp_path / "output")] == ["bon"]
+
+
 @pytest.mark.parametrize("plugins", [None, '["i18n", "polls"]'], ids=["the site's plugins", "polls alone"])
 def test_pelican_exits_non_zero_and_names_the_file_line_of_a_bad_poll(tmp_path: Path, plugins: str | None) -> None:
     content = tmp_path / "content"

@@ -81,6 +81,15 @@ def test_the_second_poll_of_a_file_is_counted_from_the_file_too(reader, tmp_path
     assert error.startswith(f"{tmp_path.name}/essai.md:19 : Un sondage a besoin"), error
 
 
+def test_a_poll_shown_twice_in_one_page_is_reported_at_the_second_block(reader, tmp_path: Path) -> None:
+    reader.settings["PATH"] = str(tmp_path)
+    text = HEADER + "\n".join(GOOD) + "\n```\n\nEncore :\n\n```poll\nid: essai\n```\n"
+    error = read_error(reader, tmp_path / "essai.md", text)
+    # 6-12 the definition, 14 text, 16 the second fence, 17 its id.
+    assert error == (f"{tmp_path.name}/essai.md:17 : Le sondage « essai » est déjà affiché dans cette "
+                     "page, à la ligne 7 : un sondage ne s'affiche qu'une fois par page. Retirez ce bloc.")
+
+
 def test_a_good_poll_is_kept_in_the_metadata_with_its_file_line(reader, tmp_path: Path) -> None:
     reader.settings["PATH"] = str(tmp_path)
     path = tmp_path / "essai.md"

@@ -90,6 +90,13 @@ def test_dates_are_written_in_french_and_a_bare_closing_date_is_the_last_day() -
     assert form.xpath(".//time/@datetime") == ["2026-11-01T00:00:00+01:00", "2027-06-30T23:59:59+02:00"]
 
 
+def test_a_date_written_with_another_offset_is_shown_in_paris_time() -> None:
+    form = form_of(DONATION.replace("  - non: Non\n", "  - non: Non\ncloses: 2027-05-31T22:30+00:00\n"))
+    meta = " ".join(form.xpath("string(p[@class='poll__meta'])").split())
+    assert "Vote ouvert jusqu'au 1 juin 2027 à 00:30." in meta
+    assert form.xpath(".//time/@datetime") == ["2027-06-01T00:30:00+02:00"]
+
+
 def test_writers_text_is_escaped_in_the_form() -> None:
     html, _ = convert(DONATION.replace("Utilisez-vous le don en ligne ?", '<script>alert("x")</script> ?'))
     assert "<script>" not in html
@@ -118,6 +125,18 @@ def test_a_poll_block_shown_inside_a_listing_is_text_and_the_next_poll_is_found(
 def test_a_fence_never_closed_is_no_listing_and_hides_no_poll() -> None:
     _, extension = convert("~~~python\nprint(1)\n\n" + DONATION)
     assert [poll.id for poll in extension.polls] == ["don-en-ligne"]
+
+
+def test_element_ids_are_unique_even_with_keys_that_look_like_the_forms_own_names() -> None:
+    # Poll "velo" with keys "aide" and "oui-non" beside poll "velo-oui" with key "non".
+    html, _ = convert("```poll\nid: velo\nquestion: Q ?\nmultiple: true\noptions:\n  - aide: A\n"
+                      "  - oui-non: B\n```\n\n```poll\nid: velo-oui\nquestion: R ?\noptions:\n"
+                      "  - non: C\n  - oui: D\n```\n")
+    page = lxml.html.fragment_fromstring(html, create_parent="div")
+    ids = page.xpath("//@id")
+    assert len(ids) == len(set(ids)) == 7  # 2 forms, 1 hint, 4 inputs
+    for label in page.xpath("//label"):
+        assert page.xpath(f"//*[@id='{label.get('for')}']")[0].tag == "input"
 
 
 def test_the_extension_remembers_the_polls_of_the_document_in_order() -> None:
