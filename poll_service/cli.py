@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -19,6 +20,14 @@ from .db import get_engine, transaction
 from .definition import PollSyntaxError, check_unique, poll_from_manifest
 from .errors import PollError
 from .schema import LATEST_VERSION, migrate
+
+
+class Refused(click.ClickException):
+    """A command that refuses, saying why in French (click would put an English "Error:" first)."""
+
+    def show(self, file: Any = None) -> None:
+        """Print the message alone, on standard error."""
+        click.echo(self.format_message(), err=True, file=file)
 
 
 def init_db() -> list[int]:
@@ -43,19 +52,19 @@ def read_manifest(path: Path) -> list:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise click.ClickException(
+        raise Refused(
             f"Fichier introuvable : {path}. Construisez d'abord le site (make html)."
         ) from None
     except (OSError, ValueError) as error:
-        raise click.ClickException(f"Impossible de lire {path} : {error}") from None
+        raise Refused(f"Impossible de lire {path} : {error}") from None
     entries = data.get("polls") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise click.ClickException(f"{path} : la clé « polls » (une liste) manque.")
+        raise Refused(f"{path} : la clé « polls » (une liste) manque.")
     try:
         polls = [poll_from_manifest(entry) for entry in entries]
         check_unique(polls)
     except PollSyntaxError as error:
-        raise click.ClickException(f"{path} : {error}") from None
+        raise Refused(f"{path} : {error}") from None
     return polls
 
 
@@ -70,7 +79,7 @@ def sync_polls_command(path: Path) -> None:
             report = store.sync_polls(conn, polls)
     except store.SyncRefused as refused:
         message = "\n".join(refused.problems)
-        raise click.ClickException(f"Synchronisation refusée, rien n'a été modifié.\n{message}") from None
+        raise Refused(f"Synchronisation refusée, rien n'a été modifié.\n{message}") from None
     # The service's workers are other processes: they read the change within
     # POLL_READ_CACHE_SECONDS. This process's own memory (tests, devserver) forgets at once.
     current_app.extensions["poll_cache"].forget_all()
@@ -88,7 +97,7 @@ def export_command(poll_id: str) -> None:
         with get_engine().connect() as conn, transaction(conn):
             rows = store.export_rows(conn, poll_id)
     except PollError as error:
-        raise click.ClickException(f"{error.message} (« {poll_id} »)") from None
+        raise Refused(f"{error.message} (« {poll_id} »)") from None
     click.echo(csv_text(rows), nl=False)
 
 
@@ -100,12 +109,29 @@ def purge_voters_command() -> None:
     now = current_app.config["POLL_CLOCK"]()
     with get_engine().connect() as conn, transaction(conn, write=True):
         report = store.purge_voters(conn, now, days)
+    vacuum_deleted_rows()
     for poll_id, count in report.voters_by_poll.items():
         click.echo(f"{poll_id} : {count} identifiant(s) de votant supprimé(s).")
     if report.keys:
         click.echo(f"{report.keys} clé(s) d'adresse expirée(s) supprimée(s).")
     if not report.voters_by_poll and not report.keys:
         click.echo(f"Rien à supprimer (conservation : {days} jours après la fermeture).")
+
+
+def vacuum_deleted_rows() -> None:
+    """On PostgreSQL, rewrite the tables of voter digests and address keys.
+
+    A deleted row stays in the table's files, as a dead row version, until its space is
+    reused; VACUUM FULL writes the live rows to new files and drops the old ones. It runs
+    after every purge, so that the keys the day's first vote deleted go too. (SQLite needs
+    nothing more: its deleted rows were overwritten and its write-ahead log emptied.)
+    """
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        return
+    # VACUUM cannot run inside a transaction.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM FULL voters, address_keys")
 
 
 def init_app(app: Flask) -> None:
