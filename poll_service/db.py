@@ -4,7 +4,10 @@ SQLite gets what a small site needs to take many votes at once without "database
 WAL (readers never wait for the writer), a long busy timeout, foreign keys, full sync (a vote
 answered 201 survives a power cut), secure delete (a purged identifier is overwritten), and
 write transactions opened with BEGIN IMMEDIATE, so a transaction that reads then writes
-queues for the lock instead of failing when it upgrades.
+queues for the lock instead of failing when it upgrades. Secure delete only clears the
+database file: the write-ahead log still holds the pages as they were before a delete, so a
+transaction that deleted voter digests or address keys is followed by a checkpoint that
+empties the log (``transaction``).
 
 PostgreSQL connections are checked with a ping only when they come back from a rest of
 PING_AFTER_IDLE_S or more (a server restart, a firewall that drops idle connections): a
@@ -15,6 +18,7 @@ a 500), and SQLAlchemy then replaces every connection of the pool.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -27,6 +31,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import InvalidatePoolError
 
+from .voters import FORGET_AFTER_COMMIT
+
+logger = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 10.0
 # Server-side sessions are renewed hourly (their memory, settings changed on the server).
@@ -81,6 +88,10 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         "foreign_keys = ON",
         # Purged voter identifiers are overwritten on disk, not left in free pages.
         "secure_delete = ON",
+        # Each time the write-ahead log starts over (after a complete automatic checkpoint), its
+        # file is cut to what the new cycle wrote: pages of earlier cycles, deleted rows
+        # included, do not linger at its end. The purge empties it outright (``transaction``).
+        "journal_size_limit = 0",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
@@ -93,10 +104,47 @@ def _begin_sqlite(conn: Connection) -> None:
 
 @contextmanager
 def transaction(conn: Connection, write: bool = False) -> Iterator[Connection]:
-    """Run a block in one transaction, committed at the end, rolled back on any error."""
+    """Run a block in one transaction, committed at the end, rolled back on any error.
+
+    When the block deleted voter digests or address keys (``voters.forget_after_commit``),
+    SQLite's write-ahead log is emptied once the transaction has committed.
+    """
     conn.execution_options(poll_write=write)
-    with conn.begin():
-        yield conn
+    try:
+        with conn.begin():
+            yield conn
+    except BaseException:
+        conn.info.pop(FORGET_AFTER_COMMIT, None)  # rolled back: nothing was deleted
+        raise
+    if conn.info.pop(FORGET_AFTER_COMMIT, False):
+        empty_write_ahead_log(conn)
+
+
+def empty_write_ahead_log(conn: Connection) -> bool:
+    """Copy SQLite's write-ahead log into the database file and cut it to zero bytes.
+
+    Only then are deleted rows gone from every file: the database's pages were overwritten
+    (secure delete), the log's older copies of them are truncated away. It runs outside any
+    transaction, and waits (up to the busy timeout) for other connections' reads to finish.
+    Return whether the log was emptied; nothing to do on PostgreSQL (docs/privacy.md says
+    what its own write-ahead log keeps, and for how long).
+    """
+    if conn.dialect.name != "sqlite":
+        return True
+    # The driver's own cursor: SQLAlchemy would open a transaction around the statement.
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except conn.dialect.loaded_dbapi.Error as error:
+        busy, reason = 1, type(error).__name__
+    else:
+        reason = "the database stayed busy"
+    finally:
+        cursor.close()
+    if busy:
+        # What was deleted is committed; the next purge-voters (daily) empties the log.
+        logger.warning("Could not empty the SQLite write-ahead log after deleting voter identifiers: %s", reason)
+    return not busy
 
 
 def init_app(app: Flask) -> None:

@@ -582,4 +582,7 @@ def purge_voters(conn: Connection, now: datetime, retention_days: int) -> PurgeR
             removed[poll.id] = count
             conn.execute(update(polls).where(polls.c.id == poll.id).values(voters_purged_at=now))
     keys = voter_ids.delete_expired_keys(conn, now)
+    # Every run, even with nothing to delete: this also empties SQLite's write-ahead log when
+    # an earlier deletion could not (docs/privacy.md).
+    voter_ids.forget_after_commit(conn)
     return PurgeReport(removed, keys)

@@ -215,7 +215,24 @@ def live_keys(conn: Connection, now: datetime, create: bool = False, cache: KeyC
 def delete_expired_keys(conn: Connection, now: datetime) -> int:
     """Delete every key older than yesterday; return how many were deleted."""
     oldest_live = (paris_day(now) - timedelta(days=1)).isoformat()
-    return conn.execute(delete(address_keys).where(address_keys.c.day < oldest_live)).rowcount
+    count = conn.execute(delete(address_keys).where(address_keys.c.day < oldest_live)).rowcount
+    if count:
+        forget_after_commit(conn)
+    return count
+
+
+# The connection's ``info`` flag that ``db.transaction`` reads once the transaction commits.
+FORGET_AFTER_COMMIT = "poll_forget_after_commit"
+
+
+def forget_after_commit(conn: Connection) -> None:
+    """Say that this transaction deletes voter digests or address keys.
+
+    Deleting a row is not enough to forget it: SQLite's write-ahead log keeps the pages as
+    they were before the delete until they happen to be overwritten. Once the transaction
+    commits, ``db.transaction`` checkpoints and empties the log.
+    """
+    conn.info[FORGET_AFTER_COMMIT] = True
 
 
 def _insert_ignore(conn: Connection, day: str, secret: bytes) -> None:

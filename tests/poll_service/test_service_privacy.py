@@ -315,6 +315,76 @@ def test_purge_voters_is_safe_while_votes_arrive(proxied, clock):
     assert body["total_voters"] == 30 and voter_rows(proxied)["outils"] == 60
 
 
+
+def secrets_on_disk(folder: Path, secrets: list[bytes]) -> dict[str, list[bytes]]:
+    """Which of ``secrets`` each file of ``folder`` (the base, its -wal, its -shm) holds."""
+    found = {}
+    for path in files_under(folder):
+        content = path.read_bytes()
+        hits = [secret for secret in secrets if secret in content]
+        if hits:
+            found[path.name] = hits
+    return found
+
+
+def key_of_day(app, day: str) -> bytes:
+    with app.app_context(), get_engine().connect() as conn, transaction(conn):
+        secret = conn.execute(select(address_keys.c.secret).where(address_keys.c.day == day)).scalar_one()
+    return bytes(secret)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_purged_digests_and_deleted_keys_leave_no_bytes_in_any_database_file(proxied, vote, clock, tmp_path):
+    # The app's pooled connections stay open meanwhile, so the write-ahead log is not removed
+    # by a last close: what it still holds is what a copy of the folder would hold.
+    folder = tmp_path / "instance"
+    cast_votes(proxied, vote)
+    with proxied.app_context(), get_engine().connect() as conn, transaction(conn):
+        digests = [d.encode() for d in conn.execute(select(voters.c.digest).where(voters.c.poll_id == "don-en-ligne")).scalars()]
+    first_key = key_of_day(proxied, "2026-11-20")
+    assert len(digests) == 8 and secrets_on_disk(folder, [*digests, first_key])  # the search finds them
+
+    # Two days on, the day's first vote deletes the first key.
+    clock.now = datetime(2026, 11, 22, 9, 0, tzinfo=PARIS)
+    assert vote(proxied.test_client(), "outils", "forum", headers=forwarded("198.51.100.20")).status_code == 201
+    assert key_days(proxied) == ["2026-11-22"]
+    assert secrets_on_disk(folder, [first_key, first_key.hex().encode()]) == {}
+
+    # After the retention delay, purge-voters removes the poll's digests and the last key.
+    second_key = key_of_day(proxied, "2026-11-22")
+    clock.now = CLOSED_AT + timedelta(days=180)
+    result = proxied.test_cli_runner().invoke(args=["purge-voters"])
+    assert result.exit_code == 0 and "don-en-ligne : 8 identifiant(s)" in result.output, result.output
+    assert key_days(proxied) == []
+    assert secrets_on_disk(folder, [*digests, second_key, second_key.hex().encode()]) == {}
+
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_purge_voters_leaves_no_purged_digest_in_postgresqls_table_files(proxied, vote, clock, request):
+    cast_votes(proxied, vote)
+    with proxied.app_context(), get_engine().connect() as conn, transaction(conn):
+        digests = [d.encode() for d in conn.execute(select(voters.c.digest).where(voters.c.poll_id == "don-en-ligne")).scalars()]
+    key = key_of_day(proxied, "2026-11-20")
+    clock.now = CLOSED_AT + timedelta(days=180)
+    result = proxied.test_cli_runner().invoke(args=["purge-voters"])
+    assert result.exit_code == 0 and "don-en-ligne : 8 identifiant(s)" in result.output, result.output
+    with proxied.app_context(), get_engine().connect() as conn:
+        conn.execute(text("CHECKPOINT"))  # every page in shared memory written to its file
+        conn.commit()
+    # Every file of the cluster but its write-ahead log, which keeps what was written until
+    # PostgreSQL recycles it (docs/privacy.md says so).
+    data = request.getfixturevalue("postgres_server").data_dir
+    found = {}
+    for path in files_under(data):
+        if "pg_wal" not in path.relative_to(data).parts:
+            content = path.read_bytes()
+            hits = [secret for secret in [*digests, key] if secret in content]
+            if hits:
+                found[str(path.relative_to(data))] = hits
+    assert found == {}
+
+
 # --- The documentation says all of it ----------------------------------------------------
 
 
