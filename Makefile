@@ -7,6 +7,7 @@ CONFFILE ?= pelicanconf.py
 PUBLISHCONF ?= publishconf.py
 POLL_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/polls.sqlite3
 PYTEST_ARGS ?=
+PELICANOPTS ?=
 
 BIN := $(VENV)/bin
 # Re-installed whenever pyproject.toml changes, so a `git pull` never leaves a stale environment.
@@ -29,10 +30,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Créer .venv et y installer le projet
 
 html: $(STAMP) ## Construire le site dans output/ (brouillons compris)
-	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE) --fatal errors
+	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE) --fatal errors $(PELICANOPTS)
 
 publish: $(STAMP) ## Construire le site de production (adresses absolues, sans brouillons)
-	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors
+	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors $(PELICANOPTS)
 
 serve: html ## Construire, puis servir le site et les sondages sur http://127.0.0.1:8000 (PORT=… pour changer)
 	mkdir -p instance

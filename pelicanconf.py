@@ -17,8 +17,8 @@ SITEURL = ""
 PATH = "content"
 THEME = "theme"
 TIMEZONE = "Europe/Paris"
-DEFAULT_LANG = "fr"
 # Interface language of the theme (fr or en); dates and strings follow it through Babel.
+DEFAULT_LANG = "fr"
 LOCALE = ("C.UTF-8", "C")  # never depend on installed locales: dates go through Babel
 # Lists (home, categories, tags, authors): 3 rows of 3 cards per page.
 DEFAULT_PAGINATION = 9

@@ -28,14 +28,6 @@ def resolve(doc: Document, path: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(doc.relative), path))
 
 
-def link_candidates(doc: Document) -> tuple[tuple[int, str, str, str], ...]:
-    """Return the links of a text as (line, what, first, second), found when it was read.
-
-    ``what`` is "intrasite" (kind, path), "image" (alt, url) or "link" (url, "").
-    """
-    return doc.links
-
-
 def check_links(doc: Document, files: set[str], documents: Mapping[str, Document]) -> list[Problem]:
     """Return every problem of the links and images of a document's text.
 
@@ -43,7 +35,9 @@ def check_links(doc: Document, files: set[str], documents: Mapping[str, Document
     articles and pages that the build reads, by the same relative path.
     """
     problems: list[Problem] = []
-    for number, what, first, second in link_candidates(doc):
+    # (line, what, first, second), found when the text was read: "intrasite" (kind, path),
+    # "image" (alt, url) or "link" (url, "").
+    for number, what, first, second in doc.links:
         if what == "intrasite":
             problems += _intrasite(doc, number, first, second, files, documents)
         elif what == "image":

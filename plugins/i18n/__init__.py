@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -70,11 +70,6 @@ def _day_words(year: int, month: int, day: int, lang: str, style: str) -> str:
     if lang == "fr" and style == "long" and day == 1:
         text = text.replace("1", "1er", 1)
     return text
-
-
-def format_moment(value: datetime, lang: str, style: str = "long") -> str:
-    """Format a date and time in ``lang``, in the value's own time zone."""
-    return format_datetime(value, format=style, tzinfo=value.tzinfo, locale=babel_locale(lang))
 
 
 def install(generator) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -106,6 +107,12 @@ def test_only_pages_with_a_poll_load_the_poll_script_and_styles(site: Path) -> N
     assert head.xpath("link[@href='/theme/css/polls.css']")
     for other in ("index.html", "confidentialite/index.html"):
         assert b"polls.js" not in (site / other).read_bytes(), other
+
+
+def test_the_poll_script_weighs_at_most_2_kb_gzipped(site: Path) -> None:
+    # A size, not a timing: the same bound make bench reports (issue 4).
+    script = (site / "theme/js/polls.js").read_bytes()
+    assert len(gzip.compress(script, compresslevel=9)) <= 2048
 
 
 def test_the_manifest_lists_the_donation_poll_with_its_article(site: Path) -> None:
