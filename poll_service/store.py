@@ -472,10 +472,14 @@ def sync_polls(conn: Connection, definitions: list[Poll]) -> list[str]:
     An option key that has votes may not disappear (that would be dropping or renaming
     it): the whole sync is refused with ``SyncRefused`` and the caller rolls back. An option
     without votes that disappeared is deleted. Polls missing from the definitions are kept.
+    Votes may arrive meanwhile: each poll's row is locked first, so they wait for the commit.
     """
     report, problems = [], []
     for poll in definitions:
-        row = conn.execute(select(polls).where(polls.c.id == poll.id)).first()
+        # Lock the poll's row (PostgreSQL) before reading its counts: a vote writes its voter
+        # row (whose foreign key shares that lock) and counts itself on the poll's row before
+        # counting its choices, so none commits between our read and our delete; it waits.
+        row = conn.execute(select(polls).where(polls.c.id == poll.id).with_for_update()).first()
         values = {
             "question": poll.question,
             "max_choices": poll.max_choices,
@@ -508,13 +512,7 @@ def sync_polls(conn: Connection, definitions: list[Poll]) -> list[str]:
         gone = [key for key in current if key not in wanted]
         voted = [key for key in gone if current[key].votes > 0]
         if voted:
-            for key in voted:
-                problems.append(
-                    f"Sondage « {poll.id} » : la réponse « {key} » ({current[key].label}) a déjà "
-                    f"{current[key].votes} vote(s) et a disparu de la définition. Une réponse qui a "
-                    "des votes ne peut être ni supprimée ni renommée : remettez-la avec la même clé "
-                    f"(« - {key}: … » ; son texte peut changer)."
-                )
+            problems.extend(_voted_option_gone(poll.id, key, current[key].label, current[key].votes) for key in voted)
             continue
         changed = any(
             _comparable(row, name) != _comparable_value(value) for name, value in values.items()
@@ -522,7 +520,18 @@ def sync_polls(conn: Connection, definitions: list[Poll]) -> list[str]:
         if changed:
             conn.execute(update(polls).where(polls.c.id == poll.id).values(**values))
         if gone:
-            conn.execute(delete(options).where(options.c.poll_id == poll.id, options.c.key.in_(gone)))
+            # Only options still without votes: should a vote have slipped in after all, it is
+            # kept and the sync refused rather than the vote silently dropped.
+            deleted = conn.execute(
+                delete(options).where(options.c.poll_id == poll.id, options.c.key.in_(gone), options.c.votes == 0)
+            ).rowcount
+            if deleted != len(gone):
+                kept = conn.execute(
+                    select(options.c.key, options.c.label, options.c.votes).where(
+                        options.c.poll_id == poll.id, options.c.key.in_(gone)
+                    )
+                ).all()
+                raise SyncRefused([_voted_option_gone(poll.id, *option) for option in kept])
             changed = True
         for position, option in enumerate(poll.options):
             existing = current.get(option.key)
@@ -548,6 +557,14 @@ def sync_polls(conn: Connection, definitions: list[Poll]) -> list[str]:
         if poll_id not in known:
             report.append(f"{poll_id} : absent de la définition, conservé avec ses votes.")
     return report
+
+
+def _voted_option_gone(poll_id: str, key: str, label: str, votes: int) -> str:
+    return (
+        f"Sondage « {poll_id} » : la réponse « {key} » ({label}) a déjà {votes} vote(s) et a "
+        "disparu de la définition. Une réponse qui a des votes ne peut être ni supprimée ni "
+        f"renommée : remettez-la avec la même clé (« - {key}: … » ; son texte peut changer)."
+    )
 
 
 def _comparable(row: Row, name: str) -> Any:

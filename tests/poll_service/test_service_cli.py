@@ -5,9 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, event, text
+
+from poll_service.db import get_engine
 
 
 TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}
@@ -96,6 +101,74 @@ def test_sync_polls_removes_an_option_that_has_no_votes(runner, client, polls, t
     result = runner.invoke(args=["sync-polls", str(write(tmp_path / "polls.json", polls))])
     assert result.exit_code == 0, result.output
     assert [key for key, _, _ in options_of(client, "don-en-ligne")] == ["oui", "parfois", "non"]
+
+
+def test_sync_polls_never_deletes_an_option_that_got_a_vote_after_it_was_read(app, runner, client, polls, tmp_path):
+    # The vote arrives between the sync's read of the counts and its delete. It is written by
+    # the sync's own connection, as the delete would see it: with the poll's row locked, no
+    # other connection can (the next test shows that lock at work on PostgreSQL).
+    polls[0]["options"] = [o for o in polls[0]["options"] if o["key"] != "bientot"]
+    with app.app_context():
+        engine = get_engine()
+
+    def vote_just_before_the_delete(_conn, cursor, statement, *_args):
+        if statement.startswith("DELETE FROM options"):
+            cursor.execute("UPDATE options SET votes = votes + 1 WHERE poll_id = 'don-en-ligne' AND key = 'bientot'")
+
+    event.listen(engine, "before_cursor_execute", vote_just_before_the_delete)
+    try:
+        result = runner.invoke(args=["sync-polls", str(write(tmp_path / "polls.json", polls))])
+    finally:
+        event.remove(engine, "before_cursor_execute", vote_just_before_the_delete)
+    assert result.exit_code != 0
+    assert "Synchronisation refusée, rien n'a été modifié." in result.output
+    assert "la réponse « bientot » (Non, mais nous y pensons) a déjà 1 vote(s)" in result.output
+    assert [key for key, _, _ in options_of(client, "don-en-ligne")] == ["oui", "parfois", "bientot", "non"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_vote_racing_sync_polls_on_postgresql_waits_and_is_never_lost(app, runner, vote, polls, tmp_path, database_url):
+    polls[0]["options"] = [o for o in polls[0]["options"] if o["key"] != "bientot"]
+    with app.app_context():
+        engine = get_engine()
+    # Autocommit: pg_stat_activity is read once per transaction.
+    watcher = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    outcome: dict = {}
+    voter = threading.Thread(target=lambda: outcome.update(vote=vote(app.test_client(), "don-en-ligne", "bientot")))
+
+    def vote_before_the_delete(_conn, _cursor, statement, *_args):
+        if not statement.startswith("DELETE FROM options") or voter.ident is not None:
+            return
+        # A vote for the option being removed, after the sync read it had no votes: it must
+        # either wait for the sync (the poll's row is locked) or finish first.
+        voter.start()
+        deadline = time.monotonic() + 20
+        with watcher.connect() as conn:
+            while voter.is_alive() and time.monotonic() < deadline:
+                waiting = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ).scalar_one()
+                if waiting:
+                    return
+                time.sleep(0.01)
+
+    event.listen(engine, "before_cursor_execute", vote_before_the_delete)
+    try:
+        result = runner.invoke(args=["sync-polls", str(write(tmp_path / "polls.json", polls))])
+    finally:
+        event.remove(engine, "before_cursor_execute", vote_before_the_delete)
+        voter.join(timeout=30)
+        watcher.dispose()
+    assert result.exit_code == 0, result.output
+    # The vote waited for the sync, then found its answer gone: refused, and not counted.
+    response = outcome["vote"]
+    assert (response.status_code, response.get_json()["error"]) == (422, "invalid_choice")
+    body = app.test_client().get("/api/polls/don-en-ligne").get_json()
+    assert body["total_voters"] == 0
+    assert [o["key"] for o in body["options"]] == ["oui", "parfois", "non"]
 
 
 def test_sync_polls_keeps_a_poll_missing_from_the_manifest(runner, client, vote, polls, tmp_path):
