@@ -36,6 +36,7 @@ def show(poll_id: str) -> Response:
 @bp.post("/api/polls/<poll_id>/votes")
 def vote(poll_id: str) -> Response:
     """Record a vote: JSON answers 201 with the poll, the no-JavaScript form a 303."""
+    context.check_client_address()
     context.check_rate_limit()
     is_form = request.mimetype in FORM_TYPES
     if not is_form and request.mimetype != JSON_TYPE:

@@ -13,6 +13,7 @@ and for a cookie of the first format (a random id without a poll list).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,9 @@ from werkzeug.wrappers import Response
 from . import store, voters
 from .db import get_db, transaction
 from .errors import PollError
-from .store import DEDUP_COOKIE, Identity, PollState
+from .store import DEDUP_ADDRESS, DEDUP_COOKIE, Identity, PollState
+
+logger = logging.getLogger(__name__)
 
 
 class NoSession(SessionInterface):
@@ -143,6 +146,25 @@ def remember_vote(response: Response, poll_id: str) -> Response:
         samesite="Lax",
     )
     return response
+
+
+def check_client_address() -> None:
+    """Refuse a vote (503 unavailable) when the dedup rule needs the client address and there is none.
+
+    The server gives no address when gunicorn listens on a unix socket and no trusted proxy's
+    X-Forwarded-For replaces it: votes would then go without the address check, and the rate
+    limit would count every visitor as one. That is a configuration error, logged as such.
+    """
+    dedup = current_app.config["POLL_DEDUP"]
+    if dedup in DEDUP_ADDRESS and not voters.normalise_address(request.remote_addr):
+        # No address, no cookie in the message: there is nothing about the visitor to log.
+        logger.error(
+            "Configuration error: vote refused, the server gave no client address (empty REMOTE_ADDR) "
+            "and POLL_DEDUP=%s needs one; listen on TCP, or set POLL_TRUSTED_PROXIES behind a proxy "
+            "that sends X-Forwarded-For (docs/deploy.md)",
+            dedup,
+        )
+        raise PollError("unavailable")
 
 
 def check_rate_limit() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from poll_service.voters import COOKIE_NAME
@@ -269,6 +271,31 @@ def test_an_oversized_chunked_body_is_refused(client):
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert error(response) == (413, "payload_too_large")
+
+
+@pytest.mark.parametrize("dedup", ["cookie+ip", "ip"])
+def test_a_vote_without_a_client_address_is_refused_when_the_dedup_needs_one(make_app, vote, caplog, dedup):
+    # gunicorn bound to a unix socket, with no trusted proxy header, gives REMOTE_ADDR "".
+    app = make_app(POLL_DEDUP=dedup, POLL_RATE_LIMIT="10/60")
+    caplog.set_level(logging.INFO)
+    no_address = {"REMOTE_ADDR": ""}
+    client = app.test_client()
+    for _ in range(2):
+        response = vote(client, "don-en-ligne", "oui", environ_base=no_address)
+        assert error(response) == (503, "unavailable")
+        assert "Set-Cookie" not in response.headers
+    assert client.get("/api/polls/don-en-ligne").get_json()["total_voters"] == 0
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert problems and f"POLL_DEDUP={dedup}" in problems[0] and "REMOTE_ADDR" in problems[0]
+    # Only the address-less requests are refused.
+    assert vote(app.test_client(), "don-en-ligne", "oui").status_code == 201
+
+
+def test_a_vote_without_a_client_address_counts_by_cookie_in_cookie_mode(make_app, vote):
+    app = make_app(POLL_DEDUP="cookie")
+    client = app.test_client()
+    assert vote(client, "don-en-ligne", "oui", environ_base={"REMOTE_ADDR": ""}).status_code == 201
+    assert error(vote(client, "don-en-ligne", "non", environ_base={"REMOTE_ADDR": ""})) == (409, "already_voted")
 
 
 def test_votes_beyond_the_rate_limit_are_refused(make_app, vote):
