@@ -44,9 +44,11 @@ def vote(poll_id: str) -> Response:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if request.content_length is not None and request.content_length > limit:
         raise PollError("payload_too_large")
-    # A chunked body has no length: werkzeug stops reading at the limit, so a body that
-    # fills it is taken as too large rather than parsed truncated. Forms reuse this cache.
-    if len(request.get_data(cache=True)) >= limit:
+    # A chunked body has no length: werkzeug stops reading at the limit without saying whether
+    # more followed. Reading one byte further tells a body that exactly fills the limit (taken)
+    # from a longer one (refused), never parsed truncated. Forms reuse this cache.
+    request.max_content_length = limit + 1
+    if len(request.get_data(cache=True)) > limit:
         raise PollError("payload_too_large")
     choices = request.form.getlist("choices") if is_form else _json_choices()
     identity = context.identity(issue_cookie=True)

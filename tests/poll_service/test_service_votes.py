@@ -298,6 +298,26 @@ def test_a_vote_without_a_client_address_counts_by_cookie_in_cookie_mode(make_ap
     assert error(vote(client, "don-en-ligne", "non", environ_base={"REMOTE_ADDR": ""})) == (409, "already_voted")
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_of_exactly_the_limit_passes_and_one_byte_more_is_refused(make_app, chunked):
+    app = make_app(POLL_MAX_BODY_BYTES=512)
+
+    def post(size: int):
+        body = b'{"choices": ["oui"]}'.ljust(size)  # JSON padded with spaces
+        headers = {"Origin": ORIGIN, **({"Transfer-Encoding": "chunked"} if chunked else {})}
+        environ = {"wsgi.input_terminated": True} if chunked else {}
+        return app.test_client().post(
+            "/api/polls/don-en-ligne/votes",
+            data=body,
+            content_type="application/json",
+            headers=headers,
+            environ_overrides=environ,
+        )
+
+    assert post(512).status_code == 201
+    assert error(post(513)) == (413, "payload_too_large")
+
+
 def test_votes_beyond_the_rate_limit_are_refused(make_app, vote):
     app = make_app(POLL_RATE_LIMIT="3/60", POLL_DEDUP="cookie")
     statuses = [vote(app.test_client(), "don-en-ligne", "oui").status_code for _ in range(3)]
