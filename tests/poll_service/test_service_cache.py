@@ -15,7 +15,9 @@ from http.cookies import SimpleCookie
 import pytest
 from sqlalchemy import event
 
-from poll_service.db import get_engine
+from poll_service.db import get_engine, transaction
+from poll_service.definition import poll_from_manifest
+from poll_service.store import sync_polls
 from poll_service.voters import COOKIE_MAX_AGE, COOKIE_NAME, MAX_COOKIE_POLLS, VoterCookie, read_cookie, sign_cookie
 
 SECRET = "test-secret-key-0123456789abcdef"
@@ -99,10 +101,17 @@ def test_a_fresh_state_is_read_without_any_query(worker):
     assert later == []
 
 
-def test_an_unknown_poll_is_never_kept(worker):
+def test_an_unknown_poll_is_never_kept(worker, polls):
     app = worker()
     for _ in range(2):
         assert app.test_client().get("/api/polls/inconnu").status_code == 404
+    # Created in the database by another process (sync-polls, which cannot tell this worker),
+    # with no time passing: the next read finds it, so no 404 was kept.
+    polls[0]["id"] = "inconnu"
+    with app.app_context(), get_engine().connect() as conn, transaction(conn, write=True):
+        sync_polls(conn, [poll_from_manifest(polls[0])])
+    response = app.test_client().get("/api/polls/inconnu")
+    assert response.status_code == 200 and response.get_json()["id"] == "inconnu"
 
 
 def test_a_vote_is_read_at_once_in_the_worker_that_recorded_it(worker, vote):

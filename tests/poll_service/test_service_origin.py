@@ -45,6 +45,20 @@ def test_a_same_origin_browser_vote_passes_on_sec_fetch_site_alone(client):
     assert response.status_code == 201
 
 
+def test_a_vote_with_a_referer_and_no_origin_passes_only_from_the_site(client):
+    # Through the real view: a browser that sends no Origin (an old one, or a privacy extension)
+    # still sends the page's address; another site's page is refused.
+    def post(referer: str):
+        return client.post(
+            "/api/polls/don-en-ligne/votes", json={"choices": ["oui"]}, headers={"Referer": referer}
+        )
+
+    stranger = post("https://evil.example/http://localhost/don-en-ligne/")
+    assert (stranger.status_code, stranger.get_json()["error"]) == (403, "bad_origin")
+    assert client.get("/api/polls/don-en-ligne").get_json()["total_voters"] == 0
+    assert post("http://localhost/don-en-ligne/").status_code == 201
+
+
 def test_cors_headers_are_sent_only_to_an_allowed_origin(make_app):
     client = make_app(POLL_ALLOWED_ORIGINS="https://partenaire.example").test_client()
     friend = client.get("/api/polls/don-en-ligne", headers={"Origin": "https://partenaire.example"})
