@@ -1,10 +1,12 @@
 """Keep other sites out: refuse cross-site writes, answer CORS only to allowed origins.
 
-An unsafe request passes when the browser says it is same-origin (``Sec-Fetch-Site:
-same-origin`` or ``none``); otherwise its ``Origin`` (or, lacking it, its ``Referer``) must be
-this site or one of POLL_ALLOWED_ORIGINS, compared as scheme, host and port. This protects
-the no-JavaScript form, which a JSON-only rule cannot (Datasette's way). The admin API is
-exempt: it needs a bearer token, which a browser never sends on its own. Every answer also
+An unsafe request passes when its ``Origin`` is this site or one of POLL_ALLOWED_ORIGINS,
+compared as scheme, host and port; an ``Origin`` that is neither refuses it, whatever other
+headers say. Without an ``Origin``, or with ``null`` (what a browser set to send no referrer
+gives a same-origin form), the browser's own ``Sec-Fetch-Site: same-origin`` (or ``none``)
+lets it pass, and failing that the ``Referer`` is judged like an origin. This protects the
+no-JavaScript form, which a JSON-only rule cannot (Datasette's way). The admin API is exempt:
+it needs a bearer token, which a browser never sends on its own. Every answer also
 says ``nosniff`` (no other site can run our JSON as a script) and keeps its URL to itself.
 """
 
@@ -41,10 +43,12 @@ def normalise_origin(value: str | None) -> tuple[str, str, int] | None:
 
 def origin_allowed(headers: Mapping[str, str], site: str, allowed: Iterable[str]) -> bool:
     """Tell whether an unsafe request with these headers may act on ``site``."""
-    if headers.get("Sec-Fetch-Site", "").lower() in ("same-origin", "none"):
-        return True
     claimed = headers.get("Origin")
-    if claimed is None:
+    # "null" is what a browser sends for a same-origin form when its visitor chose to send no
+    # referrer at all: as good as no Origin, and Sec-Fetch-Site tells the rest.
+    if claimed is None or claimed == "null":
+        if headers.get("Sec-Fetch-Site", "").lower() in ("same-origin", "none"):
+            return True
         claimed = headers.get("Referer")
     origin = normalise_origin(claimed)
     if origin is None:

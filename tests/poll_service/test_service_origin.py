@@ -18,6 +18,12 @@ ALLOWED = ("https://partenaire.example",)
         ({"Sec-Fetch-Site": "cross-site"}, False),
         ({"Sec-Fetch-Site": "same-site"}, False),
         ({"Sec-Fetch-Site": "cross-site", "Origin": "https://partenaire.example"}, True),
+        # An Origin decides whenever it is there: no other header can vouch for a foreign one.
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "https://evil.example"}, False),
+        # A browser told to send no referrer: a same-origin form says "null", a sandboxed frame too.
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "null"}, True),
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "null"}, False),
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "https://www.exemple.org"}, True),
         ({"Origin": "https://www.exemple.org"}, True),
         ({"Origin": "https://WWW.Exemple.org:443"}, True),
         ({"Origin": "http://www.exemple.org"}, False),
