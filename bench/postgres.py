@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.procs import BenchError, free_port
+from bench.procs import BenchError
+from tools.processes import free_port
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -18,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tools.processes import stop_group
 
 log = logging.getLogger(__name__)
 
@@ -65,27 +65,6 @@ def run_measured(command: Sequence[str], *, cwd: Path, env: Mapping[str, str] | 
     return Measured(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def free_port() -> int:
-    """Return a TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen, timeout: float = 10) -> None:
-    """Stop ``process`` and its whole process group: SIGTERM, then SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        process.wait()
-
-
 @contextmanager
 def server(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], health_url: str,
            log_file: Path, timeout: float = 30) -> Iterator[subprocess.Popen]:
@@ -97,7 +76,7 @@ def server(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], health_
         wait_until_up(health_url, process, timeout, log_file)
         yield process
     finally:
-        stop(process)
+        stop_group(process)
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float, log_file: Path) -> None:

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import postgres
-from bench.procs import BenchError, free_port, server
+from bench.procs import BenchError, server
+from tools.processes import free_port
 
 log = logging.getLogger(__name__)
 

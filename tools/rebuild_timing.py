@@ -20,7 +20,6 @@ import os
 import queue
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+from tools.processes import free_port, stop_group
 from tools.sample_site import edit, make_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,13 +37,6 @@ DONE = {"devserver": re.compile(r"(Site construit|Aperçu mis à jour|Aperçu NO
         "pelican": re.compile(r"^Done: Processed")}
 # A save right after a build could reach `pelican --autoreload` before it watches again.
 SETTLE_SECONDS = 1.0
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def server_command(server: str, workdir: Path) -> list[str]:
@@ -118,18 +111,7 @@ def measure_edit_to_rebuilt(workdir: Path, n_articles: int = 1000, server: str =
                 raise AssertionError(f"{server}: the edit is not in {page}")
         return statistics.median(durations)
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server and its children as Ctrl-C would; kill it if it lingers."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, signal.SIGINT, timeout=15)  # as Ctrl-C would
 
 
 def main(argv: list[str] | None = None) -> int:

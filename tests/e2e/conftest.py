@@ -8,8 +8,6 @@ to it through pytest-playwright's fixtures, with ``base_url`` pointing at it.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -19,18 +17,13 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tools.processes import free_port, stop_group
+
 # Not `from conftest import ROOT`: with several conftest.py files and no packages, the name
 # "conftest" means whichever pytest imported last.
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "jeton-des-tests-de-bout-en-bout"
 START_TIMEOUT = 180  # seconds: make serve builds the whole site first
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def answers(url: str) -> bool:
@@ -72,21 +65,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a process group started by this module: politely, then firmly."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        stop_group(process)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from poll_service.db import dispose, get_engine, transaction
 from poll_service.definition import PARIS, poll_from_manifest
 from poll_service.schema import migrate
 from poll_service.store import sync_polls
+from tools.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-0123456789abcdef"
@@ -126,13 +126,6 @@ class Clock:
 
 
 # --- PostgreSQL -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """Return a TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _postgres_bin() -> Path | None:

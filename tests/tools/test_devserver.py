@@ -26,14 +26,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tools.processes import free_port, stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0  # seconds: the machine may be busy; a rebuild takes well under one
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, str]:
@@ -93,14 +89,7 @@ def start(tmp: Path, port: int) -> DevServer:
 
 def stop(process: subprocess.Popen) -> int:
     """Send Ctrl-C to the server's process group; kill it if it does not stop."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            return process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    return process.returncode
+    return stop_group(process, signal.SIGINT, timeout=20)
 
 
 @pytest.fixture(scope="module")
