@@ -30,7 +30,6 @@ from bench import build, postgres, votes
 from bench.procs import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_PACKAGES = Path(sys.prefix)
 
 # Who owns a function, by where its file is; first match wins.
 OWNERS = (

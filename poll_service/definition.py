@@ -78,12 +78,6 @@ class Poll:
         """Return the option keys in their order."""
         return [option.key for option in self.options]
 
-    def is_open(self, now: datetime) -> bool:
-        """Tell whether votes are accepted at ``now`` (an aware datetime)."""
-        if self.opens and now < self.opens:
-            return False
-        return not (self.closes and now >= self.closes)
-
     def to_manifest(self) -> dict[str, Any]:
         """Return the poll as an entry of output/polls.json."""
         return {

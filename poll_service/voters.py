@@ -44,14 +44,6 @@ _LEGACY_SALT = "poll-service.voter-cookie"
 
 
 @dataclass(frozen=True)
-class Voter:
-    """What the service knows of the visitor during one request (nothing is kept raw)."""
-
-    cookie_id: str | None  # from a validly signed cookie, else None
-    address: str | None  # normalised client address, memory only
-
-
-@dataclass(frozen=True)
 class VoterCookie:
     """The content of a validly signed voter cookie.
 
