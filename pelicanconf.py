@@ -70,22 +70,24 @@ YEAR_ARCHIVE_SAVE_AS = ""
 MONTH_ARCHIVE_SAVE_AS = ""
 DAY_ARCHIVE_SAVE_AS = ""
 
-# Feeds (written by plugins/feeds with feedgen; Pelican's names, Pelican's writer off).
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-FEED_ALL_RSS = "feeds/all.rss.xml"
-CATEGORY_FEED_ATOM = "feeds/categorie-{slug}.atom.xml"
-CATEGORY_FEED_RSS = "feeds/categorie-{slug}.rss.xml"
-TAG_FEED_ATOM = "feeds/etiquette-{slug}.atom.xml"
-TAG_FEED_RSS = "feeds/etiquette-{slug}.rss.xml"
+# Feeds: written by plugins/feeds with feedgen, under its own settings. With SITEURL empty,
+# their absolute URLs use the local placeholder fallback_siteurl (the address of make serve).
+FEEDS = {
+    "all_atom": "feeds/all.atom.xml",
+    "all_rss": "feeds/all.rss.xml",
+    "category_atom": "feeds/categorie-{slug}.atom.xml",
+    "category_rss": "feeds/categorie-{slug}.rss.xml",
+    "tag_atom": "feeds/etiquette-{slug}.atom.xml",
+    "tag_rss": "feeds/etiquette-{slug}.rss.xml",
+    "max_items": 20,
+    "fallback_siteurl": "http://127.0.0.1:8000",
+}
+# Pelican's own feed writer is off (these have defaults in Pelican).
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
-TRANSLATION_FEED_RSS = None
-# With SITEURL empty, plugins/feeds gives the feeds absolute URLs on a local placeholder base
-# (FEEDS = {"fallback_siteurl": "http://127.0.0.1:8000"} by default), so Pelican's warning
-# that feeds without SITEURL "may not be valid" does not apply: silence it (30 = WARNING).
-LOG_FILTER = [(30, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")]
-FEED_MAX_ITEMS = 20
 
 # Polls: where the vote service answers. Empty means same origin (/api/... on this site).
 POLL_API_URL = ""

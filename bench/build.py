@@ -4,9 +4,10 @@ Three builds of one generated corpus, each a fresh ``pelican`` process:
 
 - ours: pelicanconf.py (our theme, all our plugins), as ``make html`` builds it;
 - plugins off: the very same command and corpus with ``PLUGINS=["i18n"]``, the one plugin our
-  theme cannot do without (its ``_()`` and date filters). Pelican then writes the feeds
-  itself and the poll blocks stay code. Ours ÷ this is what our plugins cost: the target
-  "plugins add at most 10 % to the cold build" is judged on it;
+  theme cannot do without (its ``_()`` and date filters). No feed is written then
+  (pelicanconf.py turns Pelican's own feed writer off) and the poll blocks stay code. Ours ÷
+  this is what our plugins cost: the target "plugins add at most 10 % to the cold build" is
+  judged on it;
 - vanilla: the same Pelican, its default theme and settings (its own feeds), no plugins, the
   poll blocks left as plain code. Ours ÷ vanilla also counts our theme and settings: more
   pages (lists paginated, author pages…), richer templates. It is reported, not judged.

@@ -85,8 +85,9 @@ def _reserved_segments(settings: Mapping[str, Any]) -> set[str]:
     own = {"ARTICLE_SAVE_AS", "PAGE_SAVE_AS", "ARTICLE_LANG_SAVE_AS", "PAGE_LANG_SAVE_AS"}
     names = {_first_segment(value) for key, value in settings.items()
              if (key.endswith("_SAVE_AS") or "FEED" in key) and key not in own}
-    # The feeds plugin moves the feed settings aside during a build (FEEDS_TAKEN_OVER).
-    names |= {_first_segment(value) for value in (settings.get("FEEDS_TAKEN_OVER") or {}).values()}
+    # Plugins' own settings of output paths (FEEDS of plugins/feeds: {"all_atom": "feeds/…"}).
+    names |= {_first_segment(value) for key, values in settings.items()
+              if "FEED" in key and isinstance(values, dict) for value in values.values()}
     names |= set(settings.get("STATIC_PATHS") or ())
     names |= {str(settings.get("THEME_STATIC_DIR") or "theme"), *SERVICE_PREFIXES}
     return {name for name in names if name}

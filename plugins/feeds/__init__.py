@@ -1,38 +1,42 @@
-"""feeds: the site's Atom and RSS 2.0 feeds, written with feedgen in place of Pelican's writer.
+"""feeds: the site's Atom and RSS 2.0 feeds, written with feedgen.
 
-Settings keep Pelican's names, so the theme's autodiscovery ``<link rel="alternate">`` tags
-and visible links (which read them) point at the files written here:
+The plugin has settings of its own, one dict merged over ``DEFAULTS`` (unknown keys are an
+error), so Pelican's own feed writer and its ``FEED_*`` settings stay Pelican's:
 
-- ``FEED_ALL_ATOM``, ``FEED_ALL_RSS``: paths of the feeds of all published articles.
-- ``CATEGORY_FEED_ATOM``, ``CATEGORY_FEED_RSS``, ``TAG_FEED_ATOM``, ``TAG_FEED_RSS``: path
-  patterns with ``{slug}``, one feed per category and per tag. An empty value turns a feed off.
-- ``FEED_MAX_ITEMS``: how many of the newest articles each feed keeps (``None``: all).
-- ``FEED_DOMAIN``: base URL of the feed files' own addresses (Pelican sets it to ``SITEURL``).
-- ``FEEDS``: this plugin's options, merged over ``DEFAULTS`` (unknown keys are an error):
-  ``fallback_siteurl`` is the base of every absolute URL when ``SITEURL`` is empty.
+    FEEDS = {
+        "all_atom": "feeds/all.atom.xml",        # the feed of all published articles
+        "all_rss": "feeds/all.rss.xml",
+        "category_atom": "feeds/categorie-{slug}.atom.xml",  # one per category ({slug})
+        "category_rss": ..., "tag_atom": ..., "tag_rss": ...,  # one per tag
+        "max_items": 20,                         # newest articles per feed (None: all)
+        "fallback_siteurl": "http://127.0.0.1:8000",
+    }
+
+An empty path turns a feed off. Pelican's ``FEED_*`` settings must be ``None`` (pelicanconf.py
+sets them), or Pelican writes feeds of its own too: a value there is reported at start-up.
+Templates read the paths from ``FEEDS`` (every setting is in their context); the feed files'
+own addresses start with ``FEED_DOMAIN``, which Pelican sets to ``SITEURL``.
 
 Feed readers need absolute URLs, but in development ``SITEURL`` is "" (root-relative links, so
 the site works on any host and port). The feeds then use ``fallback_siteurl``, by default
 ``http://127.0.0.1:8000``, the address of ``make serve``: a placeholder that is obviously
 local, never published (publishconf.py sets ``SITEURL``). The theme keeps its root-relative
-links to the feeds themselves.
-
-``AUTHOR_FEED_*``, ``TRANSLATION_FEED_*``, ``FEED_ATOM`` and ``FEED_RSS`` are not written: a
-value there is reported and ignored. Translations are left out of the feeds, which are in
-``DEFAULT_LANG``.
-
-Pelican's own writer is kept out: at ``initialized`` the feed settings move to
-``FEEDS_TAKEN_OVER`` and Pelican's keys are blanked, so ``ArticlesGenerator.generate_feeds``
-writes nothing; at ``generator_init`` the supported ones go back into the generators' shared
-context, where templates read them. The settings, which Pelican's generators read, stay blank.
+links to the feeds themselves. Translations are left out: the feeds are in ``DEFAULT_LANG``.
 
 Each entry has: an RFC 4151 tag URI as id (``tag:host,YYYY-MM-DD:/slug/``, from the article's
 address and Date, stable across builds), title, link, authors, the category and the tags as
 ``<category>``, published and updated dates with the Europe/Paris offset (``TIMEZONE``), the
 summary, the full content (a poll in its static version, ``article.feed_content`` set by the
 polls plugin) with every URL made absolute, and the ``Image`` metadata as an enclosure with its
-size and MIME type. Entries are newest first; a feed's updated date is its newest entry's, so
-unchanged content gives byte-identical feeds. Drafts and hidden articles never appear.
+size and MIME type. Entries come in Pelican's order (``ARTICLE_ORDER_BY``, newest first by
+default; articles of the same date in Pelican's order too); a feed's updated date is its
+newest entry's, so unchanged content gives byte-identical feeds. Drafts and hidden articles
+never appear.
+
+Fast rebuilds: before writing a feed, the plugin sends the named blinker signal
+``KEEP_SIGNAL`` with the file's path and what it is made from; a receiver (plugins/fast_build,
+under ``FAST_REBUILD``) answers True when the file on disk was written from the same inputs,
+and the feed is left as it is. With no receiver, every feed is written.
 """
 
 from __future__ import annotations
@@ -41,8 +45,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from blinker import signal
 from pelican import signals
-from pelican.utils import sanitised_join
+from pelican.utils import order_content, sanitised_join
 
 from .entries import Entry, Site, make_entry
 from .render import FeedSpec, render
@@ -50,71 +55,66 @@ from .render import FeedSpec, render
 if TYPE_CHECKING:
     from pelican import Pelican
     from pelican.contents import Article
-    from pelican.generators import ArticlesGenerator, Generator
-    from pelican.writers import Writer
+    from pelican.generators import ArticlesGenerator
 
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {"fallback_siteurl": "http://127.0.0.1:8000"}
+DEFAULTS: dict[str, Any] = {
+    "all_atom": "feeds/all.atom.xml",
+    "all_rss": "feeds/all.rss.xml",
+    "category_atom": None,
+    "category_rss": None,
+    "tag_atom": None,
+    "tag_rss": None,
+    "max_items": 20,
+    "fallback_siteurl": "http://127.0.0.1:8000",
+}
+# Pelican's own feed settings: with this plugin, they should all be None.
+PELICAN_FEEDS = ("FEED_ATOM", "FEED_RSS", "FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM",
+                 "CATEGORY_FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS", "TAG_FEED_ATOM",
+                 "TAG_FEED_RSS", "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS")
+FORMATS = ("atom", "rss")
+# Sent before each feed is written, with the file's path as sender and ``inputs``, everything
+# the file is made from: a receiver returning True keeps the file as it is (fast rebuilds).
+KEEP_SIGNAL = "fast_build.keep_file"
 
-# Settings key where the feed settings are kept once Pelican's are blanked.
-TAKEN_OVER = "FEEDS_TAKEN_OVER"
 
-SUPPORTED = ("FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM", "CATEGORY_FEED_RSS",
-             "TAG_FEED_ATOM", "TAG_FEED_RSS")
-UNSUPPORTED = ("FEED_ATOM", "FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS",
-               "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS")
-FORMATS = (("atom", "ATOM"), ("rss", "RSS"))
+def merged(settings: dict[str, Any]) -> dict[str, Any]:
+    """Return the ``FEEDS`` setting merged over ``DEFAULTS``."""
+    return {**DEFAULTS, **(settings.get("FEEDS") or {})}
 
 
 def options(settings: dict[str, Any]) -> dict[str, Any]:
     """Return the ``FEEDS`` setting merged over ``DEFAULTS``, reporting unknown keys."""
-    given = settings.get("FEEDS") or {}
-    for key in sorted(set(given) - set(DEFAULTS)):
+    for key in sorted(set(settings.get("FEEDS") or {}) - set(DEFAULTS)):
         log.error("feeds: unknown key %r in FEEDS (known: %s)", key, ", ".join(sorted(DEFAULTS)))
-    return {**DEFAULTS, **given}
+    return merged(settings)
 
 
-def take_over_feed_settings(pelican: Pelican) -> None:
-    """Move the feed settings aside and blank Pelican's, so its writer writes no feed."""
-    settings = pelican.settings
-    if TAKEN_OVER in settings:  # the same settings dict given to a second Pelican instance
-        return
-    settings["FEEDS"] = options(settings)
-    for key in UNSUPPORTED:
-        if settings.get(key):
-            log.warning("feeds: %s is not supported by plugins/feeds, no such feed is written", key)
-    settings[TAKEN_OVER] = {key: settings.get(key) for key in SUPPORTED}
-    for key in SUPPORTED + UNSUPPORTED:
-        settings[key] = None
+def prepare_settings(pelican: Pelican) -> None:
+    """Complete ``FEEDS`` with the defaults (templates read it); report what is wrong.
 
-
-def give_templates_feed_settings(generator: Generator) -> None:
-    """Put the feed paths back into the shared context, where the theme's templates read them."""
-    generator.context.update(generator.settings.get(TAKEN_OVER) or {})
-
-
-def newest_first(articles: list[Article], limit: int | None) -> list[Article]:
-    """Return the ``limit`` newest articles, newest first, ties in a stable order.
-
-    Ties are broken by source path, an attribute: Pelican recomputes ``url`` from the settings
-    at each access, and each article is sorted once per feed it appears in.
+    Pelican's own feed writer left on is reported: its feeds would sit beside (or under) ours.
     """
-    ordered = sorted(articles, key=lambda article: (article.date, article.source_path), reverse=True)
-    return ordered[:limit]
+    pelican.settings["FEEDS"] = options(pelican.settings)
+    for key in PELICAN_FEEDS:
+        if pelican.settings.get(key):
+            log.warning("feeds: %s is set, so Pelican writes that feed itself; set it to None "
+                        "(plugins/feeds writes the feeds named in FEEDS)", key)
 
 
 def feed_specs(generator: ArticlesGenerator, paths: dict[str, Any],
                site: Site) -> Iterator[tuple[FeedSpec, list[Article]]]:
-    """Yield each configured feed with the articles it may hold."""
-    for fmt, key in FORMATS:
-        if paths.get(f"FEED_ALL_{key}"):
-            yield FeedSpec(paths[f"FEED_ALL_{key}"], fmt, site.name, site.url("")), generator.articles
-    taxonomies = (("CATEGORY", generator.categories), ("TAG", sorted(generator.tags.items())))
+    """Yield each configured feed with its articles, in Pelican's order."""
+    all_articles = order_content(list(generator.articles), order_by=generator.settings["ARTICLE_ORDER_BY"])
+    for fmt in FORMATS:
+        if paths.get(f"all_{fmt}"):
+            yield FeedSpec(paths[f"all_{fmt}"], fmt, site.name, site.url("")), all_articles
+    taxonomies = (("category", generator.categories), ("tag", list(generator.tags.items())))
     for kind, terms in taxonomies:
         for term, articles in terms:
-            for fmt, key in FORMATS:
-                pattern = paths.get(f"{kind}_FEED_{key}")
+            for fmt in FORMATS:
+                pattern = paths.get(f"{kind}_{fmt}")
                 if pattern:
                     spec = FeedSpec(str(pattern).format(slug=term.slug), fmt, f"{site.name} · {term.name}",
                                     site.url(term.url))
@@ -141,35 +141,22 @@ def enclosure_stamp(article: Article, site: Site) -> tuple[str, str, int] | None
     return (image, "", -1)
 
 
-def feed_key(writer: Writer, generator: ArticlesGenerator, spec: FeedSpec, site: Site,
-             chosen: list[Article]) -> Any:
-    """Fingerprint a feed for the fast writer of plugins/preview (None: write it).
+def can_keep(target: Path, spec: FeedSpec, site: Site, chosen: list[Article]) -> bool:
+    """Ask the fast rebuild (if any listens) whether the feed file on disk is still right.
 
-    A feed shows each article's metadata, summary and whole text (its ``feed_content`` for a
-    poll), its address and image: the fast writer's fingerprint of the article's text covers
-    all but the image, whose file size goes in too. The settings, the theme and our plugins'
-    code are part of every fingerprint the writer makes.
+    A feed shows each article's metadata, summary and whole text (its ``feed_content`` for
+    a poll) and its image's file: those are its inputs, with the feed's own description.
     """
-    texts = [writer.text_fingerprint(article, generator.context) for article in chosen]
-    if None in texts:
-        return None
-    return writer.output_key("feed", spec, site, [
-        (text, getattr(article, "feed_content", None), enclosure_stamp(article, site))
-        for text, article in zip(texts, chosen)])
+    inputs = (spec, site, [(article, getattr(article, "feed_content", None), enclosure_stamp(article, site))
+                           for article in chosen])
+    return any(answer is True for _, answer in signal(KEEP_SIGNAL).send(str(target), inputs=inputs))
 
 
-def write_feeds(generator: ArticlesGenerator, writer: Writer) -> None:
-    """Write every configured feed of the published articles into the output folder.
-
-    Under plugins/preview's fast writer (``FAST_REBUILD``), a feed whose fingerprint and file
-    are those of the previous build is left as it is.
-    """
-    paths = generator.settings.get(TAKEN_OVER)
-    if paths is None:  # initialized was not seen: feed settings were not taken over
-        return
-    site = Site.from_settings(generator.settings, generator.settings["FEEDS"]["fallback_siteurl"])
-    limit = generator.settings.get("FEED_MAX_ITEMS")
-    fast = writer if hasattr(writer, "is_current") else None
+def write_feeds(generator: ArticlesGenerator, **_: Any) -> None:
+    """Write every configured feed of the published articles into the output folder."""
+    paths = merged(generator.settings)
+    site = Site.from_settings(generator.settings, paths["fallback_siteurl"])
+    limit = paths["max_items"]
     made: dict[str, Entry] = {}
     written: set[Path] = set()
     kept = 0
@@ -179,25 +166,20 @@ def write_feeds(generator: ArticlesGenerator, writer: Writer) -> None:
             log.error("feeds: %s would be written twice: two feeds share this name", spec.path)
             continue
         written.add(target)
-        chosen = newest_first(articles, limit)
-        key = feed_key(fast, generator, spec, site, chosen) if fast is not None else None
-        if fast is not None and fast.is_current(str(target), key):
+        chosen = articles[:limit]  # as Pelican's writer: FEED_MAX_ITEMS of the list, in its order
+        if can_keep(target, spec, site, chosen):
             kept += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(render(spec, entries_of(chosen, made, site), site))
-        if fast is not None:
-            fast.remember(str(target), key)
     log.info("feeds: wrote %d feeds (%d unchanged, left as they were) with %d entries under %s",
              len(written) - kept, kept, len(made), site.output_path)
 
 
 def register() -> None:
     """Connect the handlers (module-level: blinker keeps only weak references)."""
-    # initialized: the settings exist and the generators' context is not copied from them yet.
-    signals.initialized.connect(take_over_feed_settings)
-    # generator_init: the first moment each generator's (shared) context exists.
-    signals.generator_init.connect(give_templates_feed_settings)
+    # initialized: the settings exist, and the generators' context is not copied from them yet.
+    signals.initialized.connect(prepare_settings)
     # article_writer_finalized: articles, categories and tags are final and pages written;
     # the polls plugin has set feed_content by then.
     signals.article_writer_finalized.connect(write_feeds)

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+from blinker import signal
 from pelican import signals
 
 from .drafts import skip_drafts
 from .fast_writer import (
     drop_unsafe_content_cache,
+    keep_file,
     provide_writer,
     record_content_cache,
     save_records,
@@ -36,5 +38,7 @@ def register() -> None:
     signals.page_generator_finalized.connect(record_content_cache)
     # get_writer is asked once per build; the answer is None unless FAST_REBUILD is set.
     signals.get_writer.connect(provide_writer)
+    # plugins/feeds asks before writing each feed (its KEEP_SIGNAL).
+    signal("fast_build.keep_file").connect(keep_file)
     # The build went to its end: keep what was written, for the next build.
     signals.finalized.connect(save_records)

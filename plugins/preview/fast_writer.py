@@ -413,6 +413,8 @@ class FastWriter(Writer):
         self._trees: dict[str, nodes.Template] = {}
         self._pages: dict[tuple[int, int], tuple[Paginator, bytes]] = {}
         self._values: dict[str, tuple[Any, ...]] = {}  # template -> its shared variables, encoded
+        self._context: dict[str, Any] = {}  # the shared context of the last page written
+        self._pending: dict[str, bytes | None] = {}  # files of plugins, written after keep_file
         LAST.rendered = LAST.skipped = 0
         LAST.everything = ""
         global _CURRENT
@@ -469,8 +471,32 @@ class FastWriter(Writer):
         stamp = _stamp(path) if key is not None else None
         self.records[path] = (key, *stamp) if key is not None and stamp is not None else None  # type: ignore[assignment]
 
+    def keep_file(self, path: str, inputs: Any) -> bool:
+        """Tell whether a plugin's file made from ``inputs`` can stay as it is (else it is written).
+
+        Texts among the inputs count in full (metadata, HTML, what their links point to).
+        """
+        try:
+            key = self.output_key("file", self._inputs(inputs))
+        except Unstable as unstable:
+            self._everything(f"{path}: a value cannot be fingerprinted ({unstable})")
+            key = None
+        if self.is_current(path, key):
+            return True
+        self._pending[path] = key  # its record is made once it is written, at the end
+        return False
+
+    def _inputs(self, value: Any) -> Any:
+        if isinstance(value, Content):
+            return ("text", self.texts.text(value, self._context))
+        if isinstance(value, (list, tuple)):
+            return [self._inputs(item) for item in value]
+        return value
+
     def finish(self) -> None:
         """Save this build's records (at ``finalized``: the build went to its end)."""
+        for path, key in self._pending.items():
+            self.remember(path, key)
         self.state.pages = {path: record for path, record in self.records.items() if record is not None}
         self.state.plans, self.state.plans_site = dict(self._plans), self.site() or b""
         save_state(self.settings, self.state)
@@ -483,6 +509,7 @@ class FastWriter(Writer):
         """Render and write a page, or each page of a list, unless it is unchanged."""
         if not name:
             return
+        self._context = context
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
@@ -674,6 +701,11 @@ def provide_writer(pelican: Any) -> type[Writer] | None:
     return FastWriter if pelican.settings.get("FAST_REBUILD") else None
 
 
+def keep_file(path: str, inputs: Any = None) -> bool:
+    """Answer plugins/feeds' KEEP_SIGNAL: True when ``path`` was written from ``inputs``."""
+    return _CURRENT is not None and _CURRENT.keep_file(path, inputs)
+
+
 def save_records(pelican: Any) -> None:
     """At ``finalized``: keep what this build wrote, for the next one."""
     global _CURRENT
@@ -724,6 +756,7 @@ def fast_rebuild_settings(settings: dict[str, Any], all_feeds: bool = False) -> 
     if not all_feeds:
         # A feed per category and per tag (140 at 1,000 articles) takes longer than the rest
         # of a rebuild; the preview keeps the two feeds of the whole site.
-        changes.update(dict.fromkeys(("CATEGORY_FEED_ATOM", "CATEGORY_FEED_RSS", "TAG_FEED_ATOM",
-                                      "TAG_FEED_RSS")))
+        feeds = dict(settings.get("FEEDS") or {})
+        feeds.update(dict.fromkeys(("category_atom", "category_rss", "tag_atom", "tag_rss")))
+        changes["FEEDS"] = feeds
     return changes

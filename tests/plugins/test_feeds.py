@@ -13,6 +13,7 @@ import email.utils
 import json
 import logging
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,7 +30,9 @@ import pytest
 from lxml import etree
 
 from sitebuild import ROOT, build
-from feeds import options
+from pelican.settings import read_settings
+
+from feeds import PELICAN_FEEDS, options
 from feeds.entries import Site, find_enclosure, tag_uri
 from feeds.links import absolutize
 
@@ -59,9 +62,24 @@ def built(tmp_path_factory: pytest.TempPathFactory, name: str, **kwargs) -> Path
 
 
 @pytest.fixture(scope="module")
-def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The fixture content built with the development settings, and what Pelican printed."""
+    output = tmp_path_factory.mktemp("feeds-small") / "output"
+    result = build(output, content=FIXTURE, env=BUILD_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def small_site(small_build: tuple[Path, str]) -> Path:
     """The fixture content built with the development settings."""
-    return built(tmp_path_factory, "feeds-small", content=FIXTURE)
+    return small_build[0]
+
+
+@pytest.fixture(scope="module")
+def small_site_log(small_build: tuple[Path, str]) -> str:
+    """What Pelican printed while building the fixture."""
+    return small_build[1]
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +96,12 @@ class Customised(NamedTuple):
 
 
 # One -e for all: Pelican keeps only the last -e given.
-CUSTOM_SETTINGS = ["-e", 'FEEDS={"fallback_siteurl": "http://localhost:9000"}',
-                   'FEED_DOMAIN="https://flux.example.org"', "CATEGORY_FEED_RSS=null",
-                   'AUTHOR_FEED_ATOM="feeds/auteur-{slug}.atom.xml"', "FEED_MAX_ITEMS=2"]
+CUSTOM_FEEDS = {"all_atom": "feeds/all.atom.xml", "all_rss": "feeds/all.rss.xml",
+                "category_atom": "feeds/categorie-{slug}.atom.xml", "category_rss": None,
+                "tag_atom": "feeds/etiquette-{slug}.atom.xml", "tag_rss": "feeds/etiquette-{slug}.rss.xml",
+                "max_items": 2, "fallback_siteurl": "http://localhost:9000"}
+CUSTOM_SETTINGS = ["-e", f"FEEDS={json.dumps(CUSTOM_FEEDS)}", 'FEED_DOMAIN="https://flux.example.org"',
+                   'AUTHOR_FEED_ATOM="feeds/auteur-{slug}.atom.xml"']
 
 
 @pytest.fixture(scope="module")
@@ -471,8 +492,11 @@ def pelican_feed_writes(output: Path, plugins: list[str]) -> list[str]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_without_the_plugin_pelicans_writer_would_write_the_feeds(tmp_path: Path) -> None:
-    assert "feeds/all.atom.xml" in pelican_feed_writes(tmp_path / "output", ["i18n"])
+def test_the_settings_turn_every_pelican_feed_off_and_log_no_warning_about_them(small_site_log: str) -> None:
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    assert not [key for key in PELICAN_FEEDS if settings.get(key)]
+    assert "LOG_FILTER" not in settings or not settings["LOG_FILTER"]
+    assert "may not be valid" not in small_site_log and "WARNING" not in small_site_log
 
 
 def test_with_the_plugin_pelicans_writer_writes_no_feed_and_the_plugin_writes_them(tmp_path: Path) -> None:
@@ -487,6 +511,26 @@ def test_the_site_feed_lists_the_published_articles_newest_first(small_site: Pat
     titles = [entry.title for entry in parsed(small_site / "feeds/all.atom.xml").entries]
     assert titles == ["La rentrée des bénévoles", "Notre campagne d'été", "Assemblée générale & budget 2026"]
     assert [entry.title for entry in parsed(small_site / "feeds/all.rss.xml").entries] == titles
+
+
+def test_articles_of_the_same_date_come_in_pelicans_order(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    for slug in ("zebre", "abeille", "moineau"):
+        (content / f"{slug}.md").write_text(f"Title: {slug}\nDate: 2026-10-05 08:00\nCategory: Vie associative\n"
+                                            f"Slug: {slug}\nSummary: Même jour.\n\nTexte.\n", encoding="utf-8")
+    ours = build(tmp_path / "ours", content=content, env=BUILD_ENV)
+    pelicans = build(tmp_path / "pelican", content=content, env=BUILD_ENV,
+                     extra=["-e", 'PLUGINS=["i18n"]', 'FEED_ALL_ATOM="feeds/all.atom.xml"'])
+    assert ours.returncode == 0 and pelicans.returncode == 0, ours.stderr + pelicans.stderr
+
+    def slugs(output: Path) -> list[str]:
+        links = [entry.find("a:link[@rel='alternate']", NS).get("href") for entry in atom_entries(output)]
+        return [urlsplit(link).path.strip("/") for link in links]
+
+    expected = slugs(tmp_path / "pelican/feeds/all.atom.xml")
+    assert expected[:4] == ["abeille", "automne", "moineau", "zebre"]
+    assert slugs(tmp_path / "ours/feeds/all.atom.xml") == expected
 
 
 def test_category_and_tag_feeds_hold_their_own_articles_only(small_site: Path) -> None:
@@ -650,14 +694,15 @@ def test_feed_max_items_keeps_only_the_newest_articles(customised_site: Customis
         "tag:localhost,2026-10-05:/automne/", "tag:localhost,2026-01-15:/hiver/"]
 
 
-def test_an_unsupported_feed_setting_is_reported_and_not_written(customised_site: Customised) -> None:
-    assert "feeds: AUTHOR_FEED_ATOM is not supported by plugins/feeds" in customised_site.log
-    assert not list(customised_site.output.glob("feeds/auteur-*"))
+def test_a_pelican_feed_setting_left_on_is_reported_and_left_to_pelican(customised_site: Customised) -> None:
+    assert "feeds: AUTHOR_FEED_ATOM is set, so Pelican writes that feed itself" in customised_site.log
+    written = customised_site.output / "feeds/auteur-claire-martin.atom.xml"
+    assert b"python-feedgen" not in written.read_bytes(), "Pelican's own writer wrote it"
 
 
 def test_two_feeds_with_one_name_fail_the_build(tmp_path: Path) -> None:
-    result = build(tmp_path / "output", content=FIXTURE, extra=["-e", 'TAG_FEED_ATOM="feeds/etiquettes.atom.xml"'],
-                   env=BUILD_ENV)
+    feeds = {**CUSTOM_FEEDS, "tag_atom": "feeds/etiquettes.atom.xml"}
+    result = build(tmp_path / "output", content=FIXTURE, extra=["-e", f"FEEDS={json.dumps(feeds)}"], env=BUILD_ENV)
     assert result.returncode != 0
     assert "feeds: feeds/etiquettes.atom.xml would be written twice" in result.stdout + result.stderr
 
@@ -705,7 +750,8 @@ def test_an_unknown_key_in_feeds_options_is_reported(caplog: pytest.LogCaptureFi
         merged = options({"FEEDS": {"fallback_siteurl": "http://localhost:9000", "fallback_url": "x"}})
     assert merged["fallback_siteurl"] == "http://localhost:9000"
     assert [record.getMessage() for record in caplog.records] == [
-        "feeds: unknown key 'fallback_url' in FEEDS (known: fallback_siteurl)"]
+        "feeds: unknown key 'fallback_url' in FEEDS (known: all_atom, all_rss, category_atom, category_rss, "
+        "fallback_siteurl, max_items, tag_atom, tag_rss)"]
 
 
 def test_a_missing_image_gives_no_enclosure_and_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
