@@ -75,14 +75,31 @@ def run_checks(settings: dict[str, Any]) -> CheckResult:
     return result
 
 
-def check_before_build(pelican: Any) -> None:
-    """Run the checks at the start of a build (returns no generator)."""
-    run_checks(pelican.settings)
+# The settings of the Pelican.run() under way, between its two signals (see register).
+_asked: dict[str, Any] | None = None
+
+
+def note_build(pelican: Any) -> None:
+    """Remember that a build asks for its generators (nothing is checked yet; returns none)."""
+    global _asked  # noqa: PLW0603 (one build at a time in a process)
+    _asked = pelican.settings
+
+
+def check_before_build(generator: Any) -> None:
+    """Run the checks when the first generator of a build is made, before any file is read."""
+    global _asked  # noqa: PLW0603
+    if _asked is None or generator.settings is not _asked:
+        return  # a generator made outside Pelican.run(), or not the first of its build
+    _asked = None
+    run_checks(generator.settings)
 
 
 def register() -> None:
     """Connect the check to the start of every build."""
-    # get_generators is sent once at the start of every Pelican.run(), before any file is read
-    # or written. `initialized` would do for one build but is sent once per Pelican instance,
-    # and the dev server rebuilds many times with one instance.
-    signals.get_generators.connect(check_before_build)
+    # Pelican.run() asks for its generator classes (get_generators), then makes one generator of
+    # each with its own settings object (generator_init), before any file is read or written.
+    # Only that sequence is a build: asking for the classes alone (Pelican's own tests do) or
+    # making a generator alone checks nothing. `initialized` is no use: it is sent once per
+    # Pelican instance, and the dev server rebuilds many times with one instance.
+    signals.get_generators.connect(note_build)
+    signals.generator_init.connect(check_before_build)

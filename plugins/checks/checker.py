@@ -87,7 +87,7 @@ def collect(config: CheckConfig) -> tuple[list[Document], list[Problem]]:
 
 
 def _unread(path: Path, relative: str, display: str, config: CheckConfig) -> list[Problem]:
-    if relative.split("/", 1)[0] in config.static_paths:
+    if config.is_static(relative):
         return []
     if path.suffix.lower() not in UNREAD_TEXT_EXTENSIONS:
         return []

@@ -7,14 +7,19 @@ The build hands its settings over; ``python -m checks`` reads pelicanconf.py wit
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from pelican.readers import default_metadata, parse_path_metadata, path_metadata
 from pelican.utils import slugify
 
 MARKDOWN_EXTENSIONS = ("md", "markdown", "mkd", "mdown")
+# What Pelican reads to give a file metadata its header does not hold (DEFAULT_CATEGORY is left
+# out: an article that only gets the default category is worth a word to its writer).
+PATH_METADATA_SETTINGS = ("DEFAULT_METADATA", "DEFAULT_DATE", "EXTRA_PATH_METADATA", "FILENAME_METADATA",
+                          "PATH_METADATA", "USE_FOLDER_AS_CATEGORY", "CATEGORY_SAVE_AS")
 # Addresses served by the poll service next to the site (see DESIGN.md, Production): an
 # article there would be hidden behind the service.
 SERVICE_PREFIXES = ("api", "polls", "healthz")
@@ -30,12 +35,15 @@ class CheckConfig:
     page_paths: tuple[str, ...]
     page_excludes: tuple[str, ...]
     static_paths: tuple[str, ...]
+    static_excludes: tuple[str, ...]
     ignore_files: tuple[str, ...]
     default_category: str
     url_patterns: Mapping[str, str]  # kind ("article", "page", "draft", "draft_page") -> save_as
     reserved: frozenset[str]  # first path segments the site or the service already uses
     include_drafts: bool
     slugify: Callable[[str], str]
+    # The settings of PATH_METADATA_SETTINGS, for implied_metadata.
+    path_settings: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> CheckConfig:
@@ -47,6 +55,7 @@ class CheckConfig:
             page_paths=tuple(settings.get("PAGE_PATHS") or ["pages"]),
             page_excludes=tuple(settings.get("PAGE_EXCLUDES") or ()),
             static_paths=tuple(settings.get("STATIC_PATHS") or ()),
+            static_excludes=tuple(settings.get("STATIC_EXCLUDES") or ()),
             ignore_files=tuple(settings.get("IGNORE_FILES") or ()),
             default_category=str(settings.get("DEFAULT_CATEGORY") or "misc"),
             url_patterns={
@@ -63,7 +72,26 @@ class CheckConfig:
                 preserve_case=bool(settings.get("SLUGIFY_PRESERVE_CASE", False)),
                 use_unicode=bool(settings.get("SLUGIFY_USE_UNICODE", False)),
             ),
+            path_settings={key: settings[key] for key in PATH_METADATA_SETTINGS if key in settings},
         )
+
+    def is_static(self, relative: str) -> bool:
+        """Tell whether a file (relative to content/, "/"-separated) is copied as it is (STATIC_PATHS)."""
+        def under(paths: tuple[str, ...]) -> bool:
+            return any(relative == path.strip("/") or relative.startswith(path.strip("/") + "/")
+                       for path in paths if path.strip("/"))
+        return under(self.static_paths) and not under(self.static_excludes)
+
+    def implied_metadata(self, relative: str) -> dict[str, Any]:
+        """Return the metadata Pelican gives a file besides its header: defaults, path, folder.
+
+        Pelican's own functions, with the same settings: a category given by the file's folder
+        (USE_FOLDER_AS_CATEGORY), a date by its name (FILENAME_METADATA) or by DEFAULT_DATE...
+        """
+        found = default_metadata(self.path_settings)
+        found.update(path_metadata(str(self.content / relative), relative, self.path_settings))
+        found.update(parse_path_metadata(relative, self.path_settings))
+        return found
 
 
 @lru_cache(maxsize=50_000)

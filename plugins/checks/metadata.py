@@ -46,7 +46,7 @@ def check_header(doc: Document, config: CheckConfig) -> list[Problem]:
     """Return every problem of a file's metadata header."""
     problems = _names(doc) + _title(doc) + _status(doc) + _summary(doc)
     if doc.kind == "article":
-        problems += _dates(doc) + _category(doc)
+        problems += _dates(doc, config) + _category(doc, config)
     problems += _slug(doc) + _image(doc, config) + _placeholders(doc)
     return problems
 
@@ -104,10 +104,10 @@ def _title(doc: Document) -> list[Problem]:
         "suivie des autres informations (Date, Category…), puis une ligne vide avant le texte.")]
 
 
-def _dates(doc: Document) -> list[Problem]:
+def _dates(doc: Document, config: CheckConfig) -> list[Problem]:
     problems = []
     if not doc.value("date"):
-        if not doc.is_draft:
+        if not doc.is_draft and "date" not in config.implied_metadata(doc.relative):
             problems.append(error(doc.display, doc.line_of("date"),
                 f"Il manque la date de publication. Ajoutez une ligne {DATE_EXAMPLE}."))
     else:
@@ -166,8 +166,8 @@ def _french_date(value: str) -> str | None:
     return text
 
 
-def _category(doc: Document) -> list[Problem]:
-    if doc.value("category"):
+def _category(doc: Document, config: CheckConfig) -> list[Problem]:
+    if doc.value("category") or config.implied_metadata(doc.relative).get("category"):
         return []
     return [warning(doc.display, doc.line_of("category"),
         "L'article n'a pas de rubrique : il sera rangé dans la rubrique par défaut. "
@@ -237,7 +237,7 @@ def _image_path(display: str, line: int, value: str, config: CheckConfig) -> lis
         return [error(display, line,
             f"L'image « {value} » n'existe pas dans content/. {_nearby(config.content, value)}"
             "Vérifiez le nom (majuscules et extension comprises : .png, .jpg…).")]
-    if value.split("/", 1)[0] not in config.static_paths:
+    if not config.is_static(value):
         return [error(display, line,
             f"L'image « {value} » n'est pas dans un dossier copié sur le site : "
             "déplacez-la dans content/images/ et écrivez « Image: images/"

@@ -11,13 +11,17 @@ import locale
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from checks import MEMORY_FILE, documents, memory_file
+import checks
+from checks import MEMORY_FILE, ContentCheckFailed, documents, memory_file
 from checks.checker import check_site
 from checks.config import CheckConfig
+from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator
 from pelican.settings import read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,14 +210,15 @@ def make_site(root: Path) -> Path:
     return content
 
 
-def problems_of(root: Path, monkeypatch: pytest.MonkeyPatch, settings: str = "pelicanconf.py") -> list[str]:
+def problems_of(root: Path, monkeypatch: pytest.MonkeyPatch, settings: str = "pelicanconf.py",
+                **override: object) -> list[str]:
     """Check the site under ``root`` with the project's settings; return the report lines."""
     monkeypatch.chdir(root)
     # read_settings applies LOCALE ("C") to the whole process: put the test runner's back, or
     # later tests would decode French output as ASCII.
     saved = locale.setlocale(locale.LC_ALL)
     try:
-        config = read_settings(str(ROOT / settings), override={"PATH": str(root / "content")})
+        config = read_settings(str(ROOT / settings), override={"PATH": str(root / "content"), **override})
     finally:
         locale.setlocale(locale.LC_ALL, saved)
     return [str(problem) for problem in check_site(CheckConfig.from_settings(config)).problems]
@@ -263,6 +268,36 @@ def test_a_text_file_that_the_site_ignores_is_a_warning(tmp_path: Path, monkeypa
         "content/cas.txt:1 : avertissement : Ce fichier n'est pas lu par le site : seuls les "
         "fichiers « .md » le sont. Si c'est un article, renommez-le « cas.md » (et commencez-le "
         "par « Title: »)."]
+
+
+def test_a_category_or_date_that_pelican_gives_from_the_path_is_not_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    (content / "evenements").mkdir()
+    # USE_FOLDER_AS_CATEGORY (Pelican's default): the folder is the category.
+    text = HEADER.replace("Category: Vie associative\n", "").replace("Un article", "Dans un dossier")
+    (content / "evenements" / "cas.md").write_text(text + "\nTexte.\n", encoding="utf-8")
+    # FILENAME_METADATA (Pelican's default reads a date at the start of the name).
+    text = HEADER.replace("Date: 2026-11-20 10:00\n", "").replace("Un article", "Daté par son nom")
+    (content / "2026-11-20-cas.md").write_text(text + "\nTexte.\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == []
+    assert problems_of(tmp_path, monkeypatch, USE_FOLDER_AS_CATEGORY=False, FILENAME_METADATA=None) == [
+        "content/2026-11-20-cas.md:1 : Il manque la date de publication. Ajoutez une ligne "
+        "« Date: 2026-11-18 09:30 » (année-mois-jour heure:minute).",
+        "content/evenements/cas.md:1 : avertissement : L'article n'a pas de rubrique : il sera "
+        "rangé dans la rubrique par défaut. Ajoutez une ligne « Category: » suivie d'une "
+        "rubrique existante, par exemple « Category: Vie associative »."]
+
+
+def test_a_file_listed_in_static_paths_is_copied_not_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    (content / "fichiers").mkdir()
+    (content / "fichiers" / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    (content / "fichiers" / "notes.txt").write_text("Title: Notes\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch, STATIC_PATHS=["images", "fichiers/robots.txt"]) == [
+        "content/fichiers/notes.txt:1 : avertissement : Ce fichier n'est pas lu par le site : seuls "
+        "les fichiers « .md » le sont. Si c'est un article, renommez-le « notes.md » (et "
+        "commencez-le par « Title: »)."]
 
 
 def test_links_shown_as_code_are_not_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -390,6 +425,36 @@ def test_the_build_goes_on_with_warnings_and_prints_them(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
     assert "content/cas.md:1 : avertissement : Il manque le résumé" in result.stderr
     assert (tmp_path / "output" / "un-article" / "index.html").exists()
+
+
+@pytest.fixture
+def checks_registered() -> Iterator[None]:
+    """Let Pelican register the checks plugin in this process, and disconnect it afterwards.
+
+    Signals are process-wide: left connected, the checks would run in the other tests' builds.
+    """
+    yield
+    signals.get_generators.disconnect(checks.note_build)
+    signals.generator_init.disconnect(checks.check_before_build)
+
+
+@pytest.mark.usefixtures("checks_registered")
+def test_only_a_build_runs_the_checks(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    content = make_site(tmp_path)
+    (content / "cas.md").write_text(CASES["no title"][0], encoding="utf-8")
+    settings = settings_of(tmp_path, PLUGINS=["checks"], PLUGIN_PATHS=[str(ROOT / "plugins")],
+                           OUTPUT_PATH=str(tmp_path / "output"))
+    pelican = Pelican(settings)
+    # Asking for the generator classes (as Pelican's own tests do) is not a build...
+    signals.get_generators.send(pelican)
+    # ...nor is a generator made on its own (Pelican's tests make many).
+    ArticlesGenerator(context=dict(settings), settings=dict(settings), path=settings["PATH"],
+                      theme=settings["THEME"], output_path=settings["OUTPUT_PATH"])
+    assert capsys.readouterr().err == ""
+    with pytest.raises(ContentCheckFailed):
+        pelican.run()
+    assert "content/cas.md:1 : Il manque le titre." in capsys.readouterr().err
+    assert not (tmp_path / "output").exists()
 
 
 # What a build keeps between checks (make html, make devserver: FAST_REBUILD).
