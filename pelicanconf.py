@@ -28,8 +28,8 @@ TYPOGRIFY = False
 
 PLUGIN_PATHS = ["plugins"]
 # checks: the content checker (make check) also runs first in every build and stops it on errors.
-# preview: drafts only in the preview, and fast rebuilds (make html, make devserver: FAST_REBUILD).
-PLUGINS = ["i18n", "polls", "feeds", "checks", "preview"]
+# preview: drafts only in the preview. fast_build: rebuilds redo only what changed (FAST_REBUILD).
+PLUGINS = ["i18n", "polls", "feeds", "checks", "preview", "fast_build"]
 
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}
@@ -110,8 +110,10 @@ LOAD_CONTENT_CACHE = True
 GZIP_CACHE = False
 CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "mtime"
-# Rebuilds render only the pages whose inputs changed since the previous build (plugins/preview,
+# Rebuilds render only the pages whose inputs changed since the previous build (plugins/fast_build,
 # records kept in CACHE_PATH); `pelican --ignore-cache` renders everything. Off in publishconf.py.
 FAST_REBUILD = True
+# The code besides plugins/ whose change makes the caches of earlier builds useless.
+FAST_REBUILD_PACKAGES = ["poll_service"]
 
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True}

@@ -4,8 +4,8 @@ One process, one address (http://127.0.0.1:8000/ by default):
 
 - the site is built once, then Pelican's autoreload loop rebuilds it at each change of the
   content, the theme or the settings (Pelican's own watcher and file filter, watchfiles);
-- rebuilds are fast: the content cache is kept and ``plugins/preview`` renders only the pages
-  whose inputs changed (``FAST_REBUILD``, see plugins/preview/fast_writer.py);
+- rebuilds are fast: the content cache is kept and ``plugins/fast_build`` renders only the
+  pages whose inputs changed (``FAST_REBUILD``);
 - the content checker runs first in every build (plugins/checks): on a mistake the pages stay
   as they were and show the problems in a banner until the next good save;
 - the poll service runs in the same process and serves the site (as ``make serve`` does):
@@ -57,7 +57,7 @@ class SiteBuilder:
         """Read the settings (again, when the settings file changed) and make a Pelican."""
         from pelican import Pelican  # noqa: PLC0415 (heavy: imported once the CLI is parsed)
         from pelican.settings import read_settings  # noqa: PLC0415
-        from preview.fast_writer import fast_rebuild_settings  # noqa: PLC0415
+        from fast_build.settings import fast_rebuild_settings  # noqa: PLC0415
 
         settings = read_settings(str(self.settings_file), override=self.overrides)
         settings.update(fast_rebuild_settings(settings, all_feeds=self.all_feeds))
@@ -68,7 +68,7 @@ class SiteBuilder:
         """Build the site; a mistake in the content or an error becomes ``problems``."""
         from checks import ContentCheckFailed  # noqa: PLC0415
         from checks.problems import format_report  # noqa: PLC0415
-        from preview.fast_writer import LAST  # noqa: PLC0415
+        from fast_build.keys import LAST  # noqa: PLC0415
 
         started = time.perf_counter()
         try:

@@ -1,4 +1,4 @@
-"""Fast rebuilds (plugins/preview, FAST_REBUILD): fewer pages rendered, never a stale one.
+"""Fast rebuilds (plugins/fast_build, FAST_REBUILD): fewer pages rendered, never a stale one.
 
 ``make html`` starts a new process at each build and finds the fast writer's records in the
 cache folder; ``make devserver`` keeps one Pelican across builds. Each test builds a small
@@ -22,8 +22,9 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from checks import documents
-from preview import fast_writer
-from preview.fast_writer import LAST, fast_rebuild_settings
+from fast_build import records, texts, writer
+from fast_build.keys import LAST
+from fast_build.settings import fast_rebuild_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PELICAN = Path(sys.executable).with_name("pelican")
@@ -52,8 +53,8 @@ def restore_locale() -> Iterator[None]:
 
 def forget_this_process() -> None:
     """Forget what plugins keep in memory between builds, as a new `make html` process would."""
-    fast_writer._STATES.clear()
-    fast_writer._LINKS.clear()
+    records.forget()
+    texts.forget()
     documents._LOADED.clear()
     documents._MEMORY.clear()
 
@@ -338,7 +339,7 @@ def test_a_content_cache_written_by_another_build_is_not_trusted(site: Site) -> 
 def test_without_fast_rebuild_pelican_keeps_its_own_writer(tmp_path: Path, restore_locale: None) -> None:
     settings = read_settings(str(ROOT / "publishconf.py"), override={"PATH": str(tmp_path)})
     assert settings["FAST_REBUILD"] is False and settings["LOAD_CONTENT_CACHE"] is False
-    assert fast_writer.provide_writer(Pelican(settings)) is None
+    assert writer.provide_writer(Pelican(settings)) is None
 
 
 def test_development_builds_are_fast_rebuilds() -> None:
@@ -377,4 +378,4 @@ def test_make_html_twice_rewrites_only_the_edited_page(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     pelican(content, reference, tmp_path / "reference-cache", "--ignore-cache", "-e", "FAST_REBUILD=false")
     assert tree(reference) == {name: data for name, data in tree(output).items() if name in tree(reference)}
-    assert os.path.isfile(cache / fast_writer.STATE_FILE)
+    assert len(list(cache.glob(f"fast-build-*/{records.STATE_FILE}"))) == 1

@@ -1,4 +1,4 @@
-"""plugins/preview/fingerprints.py: the same inputs give the same digest in every process."""
+"""plugins/fast_build/fingerprints.py: the same inputs give the same digest in every process."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category, Tag
 
-from preview.fingerprints import Unstable, digest
+from fast_build.fingerprints import Unstable, digest
 
 ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
@@ -66,8 +66,8 @@ def test_functions_count_by_their_code() -> None:
 def test_the_digest_is_the_same_in_another_process_whatever_its_hash_seed() -> None:
     """Python's hash() of a string changes from process to process: the digest must not."""
     code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
-            "from test_preview_fingerprints import metadata\n"
-            "from preview.fingerprints import digest\n"
+            "from test_fast_build_fingerprints import metadata\n"
+            "from fast_build.fingerprints import digest\n"
             "print(digest(metadata()).hex())")
     seen = set()
     for seed in ("1", "2", "random"):

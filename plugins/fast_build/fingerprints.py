@@ -1,4 +1,4 @@
-"""Stable fingerprints of what a page is made from, for the fast writer (fast_writer.py).
+"""Stable fingerprints of what a page is made from, for fast builds (keys.py, caches.py).
 
 A fingerprint is a BLAKE2b digest of a canonical serialisation: the same inputs give the same
 bytes in every process, on every run (Python's ``hash()`` of a string changes from one process

@@ -1,0 +1,42 @@
+"""fast_build: builds that redo only what changed since the last one (``FAST_REBUILD``).
+
+Pelican renders every template at every build, even with its content cache: at 1,000 articles
+a one-word edit re-renders 2,000 pages. With ``FAST_REBUILD = True`` (pelicanconf.py, so
+``make html`` and ``make devserver``; never publishconf.py):
+
+- ``caches``: Pelican's content cache and Jinja2's compiled templates live in a cache folder
+  named after the settings, library versions and code they were made with;
+- ``writer``: Pelican gets a writer that renders a page only when its fingerprint (``keys``,
+  ``texts``, ``templates``, ``fingerprints``) differs from the one recorded when its file was
+  written (``records``); Pelican's own ``write_file`` renders and writes it;
+- ``pelican_internals``: the one module that relies on Pelican's code beyond its public
+  interface, checked against Pelican 4.12.0 by a test;
+- ``settings``: what the dev server changes for its rebuilds.
+
+Other plugins talk to it through named blinker signals, never through its modules:
+``fast_build.keep_file`` (plugins/feeds asks whether a feed file can stay as it is) and
+``fast_build.text_inputs`` (a plugin adds what a text's page shows beyond its HTML).
+``pelican --ignore-cache`` renders everything.
+"""
+
+from __future__ import annotations
+
+from blinker import signal
+from pelican import signals
+
+from .caches import use_bytecode_cache, use_own_cache_folder
+from .writer import keep_file, provide_writer, save_records
+
+
+def register() -> None:
+    """Connect the handlers (module-level functions: blinker keeps weak references)."""
+    # initialized: the settings exist and no generator has read CACHE_PATH yet.
+    signals.initialized.connect(use_own_cache_folder)
+    # Each generator made its Jinja2 environment; no template is compiled yet.
+    signals.generator_init.connect(use_bytecode_cache)
+    # get_writer is asked once per build; the answer is None unless FAST_REBUILD is set.
+    signals.get_writer.connect(provide_writer)
+    # plugins/feeds asks before writing each feed.
+    signal("fast_build.keep_file").connect(keep_file)
+    # The build went to its end: keep what was written, for the next build.
+    signals.finalized.connect(save_records)
