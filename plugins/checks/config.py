@@ -41,6 +41,7 @@ class CheckConfig:
     url_patterns: Mapping[str, str]  # kind ("article", "page", "draft", "draft_page") -> save_as
     reserved: frozenset[str]  # first path segments the site or the service already uses
     include_drafts: bool
+    timezone: str  # dates without an offset are in this zone (TIMEZONE)
     slugify: Callable[[str], str]
     # The settings of PATH_METADATA_SETTINGS, for implied_metadata.
     path_settings: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -66,6 +67,7 @@ class CheckConfig:
             },
             reserved=frozenset(_reserved_segments(settings)),
             include_drafts=bool(settings.get("SHOW_DRAFTS", True)),
+            timezone=str(settings.get("TIMEZONE") or "UTC"),
             slugify=partial(
                 _slugify,
                 regex_subs=tuple(tuple(sub) for sub in settings.get("SLUG_REGEX_SUBSTITUTIONS", [])),

@@ -2,8 +2,8 @@
 
 Pelican reads the metadata header with Python-Markdown's ``meta`` extension; the rules are
 copied here (not imported) because that extension forgets line numbers, and a volunteer needs
-"content/x.md:3". Only reading happens here: the rules live in ``metadata``, ``links`` and
-``site``.
+"content/x.md:3". Only reading happens here (link targets are found by ``targets``): the rules
+live in ``metadata``, ``links`` and ``site``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from pathlib import Path
 import poll_service.definition
 from poll_service.definition import PollBlock, find_poll_blocks
 
+from .targets import Target, scan_links
+
 log = logging.getLogger(__name__)
 
 # The same patterns as markdown.extensions.meta (Python-Markdown 3.x).
@@ -27,13 +29,6 @@ _META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 _META_MORE_RE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 _BEGIN_RE = re.compile(r"^-{3}(\s.*)?")
 _END_RE = re.compile(r"^(-{3}|\.{3})(\s.*)?")
-_FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
-_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-# Pelican's intrasite link syntax: {what}path or |what|path.
-INTRASITE_RE = re.compile(r"(?:\{(?P<a>filename|static|attach)\}|\|(?P<b>filename|static|attach)\|)"
-                          r"(?P<path>[^\s)\"'>\]]*)")
-IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]+)")
-MD_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)")
 # make new-article writes "[À compléter : …]" where the volunteer has to write; the bracket
 # keeps the marker apart from ordinary prose ("le dossier est à compléter").
 PLACEHOLDER = "[À compléter"
@@ -67,8 +62,8 @@ class Document:
     header_end: int = 0  # number of the last header line (0: no header)
     stopped_at: int | None = None  # a non-blank line that ended the header, if any
     stopped_line: str = ""  # that line's text
-    # Links and images of the text outside code: (line, what, first, second), see scan_links.
-    links: tuple[tuple[int, str, str, str], ...] = field(default=(), repr=False)
+    # Links and images of the text outside code: (line, what, first, second), see targets.
+    links: tuple[Target, ...] = field(default=(), repr=False)
     poll_blocks: tuple[PollBlock, ...] = field(default=(), repr=False)
     placeholders: tuple[int, ...] = ()  # lines holding make new-article's "[À compléter"
     age: tuple | None = field(default=None, repr=False)  # sort key: pages, then by date
@@ -128,50 +123,6 @@ def read_header(lines: list[str]) -> tuple[dict[str, Field], list[tuple[Field, F
         last = number
         index += 1
     return fields, repeated, last, None
-
-
-def prose_lines(lines: list[str], header_end: int) -> list[tuple[int, str]]:
-    """Return the body's lines outside code (fenced blocks and `code spans`), with numbers.
-
-    Links and images shown as code examples are not links: they must not be checked.
-    """
-    result: list[tuple[int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(lines[header_end:], start=header_end + 1):
-        if fence is None:
-            if "`" not in line and "~" not in line:  # most lines: no code at all
-                result.append((number, line))
-                continue
-            opening = _FENCE_RE.match(line)
-            if opening:
-                fence = opening.group("fence")
-                continue
-            result.append((number, _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)))
-            continue
-        closing = line.strip()
-        if closing.startswith(fence[0] * len(fence)) and set(closing) == {fence[0]}:
-            fence = None
-    return result
-
-
-def scan_links(lines: list[str], header_end: int) -> tuple[tuple[int, str, str, str], ...]:
-    """Return the links of a text as (line, what, first, second), in the order of the text.
-
-    ``what`` is "intrasite" (kind, path), "image" (alt, url) or "link" (url, "").
-    """
-    found = []
-    for number, line in prose_lines(lines, header_end):
-        if "[" not in line and "{" not in line and "|" not in line:
-            continue
-        for match in INTRASITE_RE.finditer(line):
-            found.append((number, "intrasite", match.group("a") or match.group("b"), match.group("path")))
-        if "](" not in line:
-            continue
-        for match in IMAGE_RE.finditer(line):
-            found.append((number, "image", match.group("alt"), match.group("url")))
-        for match in MD_LINK_RE.finditer(line):
-            found.append((number, "link", match.group("url"), ""))
-    return tuple(found)
 
 
 def poll_blocks(text: str) -> list[PollBlock]:

@@ -11,8 +11,10 @@ import difflib
 import re
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .config import CheckConfig
+from .dates import SITE_DATE_RE, parse_date, read_loosely
 from .documents import PLACEHOLDER, Document
 from .problems import Problem, error, warning
 
@@ -34,11 +36,8 @@ FRENCH_NAMES = {
 }
 STATUSES = ("published", "draft", "hidden")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 # A single word glued to its colon, as in "Résumé: …"; French prose puts a space before ":".
 _LOOKS_LIKE_FIELD_RE = re.compile(r"^ {0,3}([^\s:]{2,30}):(\s|$)")
-_FRENCH_DATE_RE = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(?:à\s+)?(\d{1,2})\s*[h:H]\s*(\d{2})?)?$")
 DATE_EXAMPLE = "« Date: 2026-11-18 09:30 » (année-mois-jour heure:minute)"
 
 
@@ -111,59 +110,59 @@ def _dates(doc: Document, config: CheckConfig) -> list[Problem]:
             problems.append(error(doc.display, doc.line_of("date"),
                 f"Il manque la date de publication. Ajoutez une ligne {DATE_EXAMPLE}."))
     else:
-        problems += _date_value(doc, "date")
+        problems += _date_value(doc, "date", config)
     if "modified" in doc.fields:
-        problems += _date_value(doc, "modified")
+        problems += _date_value(doc, "modified", config)
     return problems
 
 
-def parse_date(value: str) -> datetime:
-    """Read a date as our articles write it (year-month-day, then hour:minute); raise ValueError."""
-    if not _DATE_RE.match(value):
-        raise ValueError("format")
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _date_value(doc: Document, key: str) -> list[Problem]:
+def _date_value(doc: Document, key: str, config: CheckConfig) -> list[Problem]:
+    """A date the site cannot read, one that does not exist, or (Date only) one still to come."""
     found = doc.fields[key]
     value = found.value.strip()
     what = "La date" if key == "date" else "La date de mise à jour (Modified)"
-    example = DATE_EXAMPLE.replace("Date:", f"{found.name}:")
-    if not _DATE_RE.match(value):
-        guess = _french_date(value)
-        fix = f"« {found.name}: {guess} »" if guess else example
+    parts = read_loosely(value)
+    reason = parts.impossible() if parts else None
+    if reason or (SITE_DATE_RE.match(value) and not _readable(value)):
+        order = "" if SITE_DATE_RE.match(value) else (
+            f", en l'écrivant dans l'ordre année-mois-jour heure:minute (« {found.name}: 2026-11-18 09:30 »)")
         return [error(doc.display, found.line,
-            f"{what} « {value} » n'est pas écrite comme le site l'attend. Écrivez-la {fix}"
-            f"{_date_shape(guess)}.")]
-    try:
-        parse_date(value)
-    except ValueError:
+            f"{what} « {value} » n'existe pas : {reason or 'vérifiez-la'}. Corrigez le jour, le mois "
+            f"ou l'heure{order}.")]
+    if not SITE_DATE_RE.match(value):
+        fix = (f"« {found.name}: {parts.site_form()} »{_date_shape(parts.site_form())}" if parts
+               else DATE_EXAMPLE.replace("Date:", f"{found.name}:"))
         return [error(doc.display, found.line,
-            f"{what} « {value} » n'existe pas : vérifiez le jour, le mois et l'heure.")]
+            f"{what} « {value} » n'est pas écrite comme le site l'attend. Écrivez-la {fix}.")]
+    if key == "date" and not doc.is_draft and _is_future(value, config):
+        return [warning(doc.display, found.line,
+            f"La date « {value} » est dans le futur : l'article sera pourtant mis en ligne dès la "
+            "prochaine publication, avec cette date, et restera en tête des listes. Si c'est une "
+            "faute de frappe, corrigez-la ; s'il doit attendre ce jour-là, gardez « Status: draft » "
+            "jusque-là.")]
     return []
 
 
-def _date_shape(guess: str | None) -> str:
-    """Name the parts of a suggested date, as DATE_EXAMPLE does for the example."""
-    if not guess:
-        return ""
-    return " (année-mois-jour heure:minute)" if " " in guess else " (année-mois-jour)"
-
-
-def _french_date(value: str) -> str | None:
-    """Rewrite a day/month/year date ("20/11/2026 à 10h30") in the site's form, if it is one."""
-    match = _FRENCH_DATE_RE.match(value.strip())
-    if not match:
-        return None
-    day, month, year, hour, minute = match.groups()
-    text = f"{year}-{int(month):02d}-{int(day):02d}"
-    if hour:
-        text += f" {int(hour):02d}:{int(minute or 0):02d}"
+def _readable(value: str) -> bool:
     try:
-        parse_date(text)
+        parse_date(value)
     except ValueError:
-        return None
-    return text
+        return False
+    return True
+
+
+def _is_future(value: str, config: CheckConfig) -> bool:
+    """Tell whether a date (in the site's time zone unless it says its offset) is still to come."""
+    zone = ZoneInfo(config.timezone)
+    when = parse_date(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone)
+    return when > datetime.now(zone)
+
+
+def _date_shape(text: str) -> str:
+    """Name the parts of a suggested date, as DATE_EXAMPLE does for the example."""
+    return " (année-mois-jour heure:minute)" if " " in text else " (année-mois-jour)"
 
 
 def _category(doc: Document, config: CheckConfig) -> list[Problem]:

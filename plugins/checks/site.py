@@ -23,7 +23,7 @@ from poll_service.definition import (
 
 from .config import CheckConfig
 from .documents import Document
-from .metadata import parse_date
+from .dates import parse_date
 from .problems import Problem, error, warning
 
 

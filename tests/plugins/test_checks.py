@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,6 +43,11 @@ TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
 
+CHECK_NAME = ("Vérifiez le nom du fichier ; un chemin commençant par « / » part du dossier "
+              "content/.")
+NO_DESCRIPTION = ("Cette image n'a pas de description : écrivez entre les crochets ce qu'elle "
+                  "montre, par exemple « ![Affiche de la fête de quartier]({static}/images/affiche.png) » "
+                  "(en HTML : alt=\"Affiche de la fête de quartier\").")
 FIX_DATE = "Écrivez-la « Date: 2026-11-18 09:30 » (année-mois-jour heure:minute)."
 CASES: dict[str, tuple[str, list[str]]] = {
     "no title": (
@@ -60,11 +66,35 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ["2 : La date « 20/11/2026 à 10h30 » n'est pas écrite comme le site l'attend. "
          "Écrivez-la « Date: 2026-11-20 10:30 » (année-mois-jour heure:minute)."]),
     "a date in words": (
-        HEADER.replace("2026-11-20 10:00", "20 novembre 2026") + "\nTexte.\n",
-        ["2 : La date « 20 novembre 2026 » n'est pas écrite comme le site l'attend. " + FIX_DATE]),
+        HEADER.replace("2026-11-20 10:00", "mardi 20 novembre 2026") + "\nTexte.\n",
+        ["2 : La date « mardi 20 novembre 2026 » n'est pas écrite comme le site l'attend. "
+         "Écrivez-la « Date: 2026-11-20 » (année-mois-jour)."]),
+    "an hour written 9h30": (
+        HEADER.replace("2026-11-20 10:00", "2026-11-20 9h30") + "\nTexte.\n",
+        ["2 : La date « 2026-11-20 9h30 » n'est pas écrite comme le site l'attend. "
+         "Écrivez-la « Date: 2026-11-20 09:30 » (année-mois-jour heure:minute)."]),
+    "a date the site cannot guess": (
+        HEADER.replace("2026-11-20 10:00", "la semaine prochaine") + "\nTexte.\n",
+        ["2 : La date « la semaine prochaine » n'est pas écrite comme le site l'attend. " + FIX_DATE]),
     "a date that does not exist": (
         HEADER.replace("2026-11-20", "2026-02-30") + "\nTexte.\n",
-        ["2 : La date « 2026-02-30 10:00 » n'existe pas : vérifiez le jour, le mois et l'heure."]),
+        ["2 : La date « 2026-02-30 10:00 » n'existe pas : février 2026 a 28 jours. Corrigez le "
+         "jour, le mois ou l'heure."]),
+    "a French date that does not exist": (
+        HEADER.replace("2026-11-20 10:00", "31/02/2026") + "\nTexte.\n",
+        ["2 : La date « 31/02/2026 » n'existe pas : février 2026 a 28 jours. Corrigez le jour, le "
+         "mois ou l'heure, en l'écrivant dans l'ordre année-mois-jour heure:minute (« Date: "
+         "2026-11-18 09:30 »)."]),
+    "an hour that does not exist": (
+        HEADER.replace("10:00", "25:00") + "\nTexte.\n",
+        ["2 : La date « 2026-11-20 25:00 » n'existe pas : il n'y a pas d'heure 25:00 (de 00:00 à "
+         "23:59). Corrigez le jour, le mois ou l'heure."]),
+    "a date in the future (a warning)": (
+        HEADER.replace("2026-11-20", "2062-11-20") + "\nTexte.\n",
+        ["2 : avertissement : La date « 2062-11-20 10:00 » est dans le futur : l'article sera "
+         "pourtant mis en ligne dès la prochaine publication, avec cette date, et restera en tête "
+         "des listes. Si c'est une faute de frappe, corrigez-la ; s'il doit attendre ce jour-là, "
+         "gardez « Status: draft » jusque-là."]),
     "an unreadable update date": (
         HEADER + "Modified: demain\n\nTexte.\n",
         ["6 : La date de mise à jour (Modified) « demain » n'est pas écrite comme le site "
@@ -141,17 +171,24 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "a link to an article that does not exist": (
         HEADER + "\nVoir [cet article]({filename}referenc.md).\n",
         ["7 : Le lien « {filename}referenc.md » mène à un article ou une page qui n'existe pas "
-         "(content/referenc.md). Vouliez-vous dire « content/reference.md » ? Vérifiez le nom du "
-         "fichier ; « /pages/… » commence au dossier content/."]),
+         "(content/referenc.md). Vouliez-vous écrire « {filename}reference.md » ? " + CHECK_NAME]),
     "a link to a page from the wrong folder": (
         HEADER + "\nVoir [la page]({filename}contact.md).\n",
         ["7 : Le lien « {filename}contact.md » mène à un article ou une page qui n'existe pas "
-         "(content/contact.md). Vouliez-vous dire « content/pages/contact.md » ? Vérifiez le nom "
-         "du fichier ; « /pages/… » commence au dossier content/."]),
+         "(content/contact.md). Vouliez-vous écrire « {filename}pages/contact.md » ? " + CHECK_NAME]),
     "a link without {filename}": (
         HEADER + "\nVoir [cet article](reference.md).\n",
         ["7 : Le lien « reference.md » vers un autre texte du site ne fonctionnera pas : écrivez "
          "« {filename}reference.md » pour que le site le transforme en adresse de page."]),
+    "a link to another site without https://": (
+        HEADER + "\nVoir [leur site](www.exemple.org/agenda).\n",
+        ["7 : Le lien « www.exemple.org/agenda » mène à un autre site : écrivez l'adresse complète, "
+         "« https://www.exemple.org/agenda », sinon il mène à une page de ce site qui n'existe pas."]),
+    "a link relative to the page's address (a warning)": (
+        HEADER + "\nÉcrivez-nous (page [contact](contact/)).\n",
+        ["7 : avertissement : Le lien « contact/ » part de l'adresse de cette page : sur le site il "
+         "mène à une page qui n'existe sans doute pas. Pour une page du site, écrivez « /contact/ » "
+         "(depuis la racine du site), ou « {filename}… » suivi du fichier de l'article."]),
     "a link to a draft (a warning)": (
         HEADER + "\nVoir [le brouillon]({filename}brouillon.md).\n",
         ["7 : avertissement : Ce lien mène au brouillon content/brouillon.md : il ne fonctionnera "
@@ -160,16 +197,15 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "an image in the text that does not exist": (
         HEADER + "\n![Une photo]({static}/images/phot.png)\n",
         ["7 : Le fichier « {static}/images/phot.png » n'existe pas (content/images/phot.png). "
-         "Vouliez-vous dire « content/images/photo.png » ? Vérifiez le nom et le dossier ; "
-         "« /images/… » commence au dossier content/."]),
+         "Vouliez-vous écrire « {static}/images/photo.png » ? Vérifiez le nom et le dossier ; un "
+         "chemin commençant par « / » part du dossier content/."]),
     "an image in the text without {static}": (
         HEADER + "\n![Une photo](images/photo.png)\n",
-        ["7 : L'image « images/photo.png » ne s'affichera pas sur le site : écrivez "
-         "« {static}/images/photo.png » (le fichier doit être dans le dossier content/)."]),
+        ["7 : L'image « images/photo.png » ne s'affichera pas sur le site ni dans les flux : "
+         "écrivez « {static}/images/photo.png » (le fichier doit être dans le dossier content/)."]),
     "an image in the text without a description (a warning)": (
         HEADER + "\n![]({static}/images/photo.png)\n",
-        ["7 : avertissement : Cette image n'a pas de description : écrivez entre les crochets ce "
-         "qu'elle montre, par exemple « ![Affiche de la fête de quartier]({static}/images/affiche.png) »."]),
+        ["7 : avertissement : " + NO_DESCRIPTION]),
     "example text left in a published article": (
         HEADER.replace("Un résumé.", "[À compléter : une ou deux phrases]") + "\nTexte.\n",
         ["5 : Il reste un texte d'exemple « [À compléter … ] » : remplacez-le par votre texte avant "
@@ -298,6 +334,48 @@ def test_a_file_listed_in_static_paths_is_copied_not_ignored(tmp_path: Path, mon
         "content/fichiers/notes.txt:1 : avertissement : Ce fichier n'est pas lu par le site : seuls "
         "les fichiers « .md » le sont. Si c'est un article, renommez-le « notes.md » (et "
         "commencez-le par « Title: »)."]
+
+
+# A mistake in a link or an image: (the file, what the writer wrote, where it is written).
+# The fix offered, pasted in place of what was written, must pass.
+PASTE_CASES = {
+    "an article's name misspelt": ("cas.md", "[l'article]({filename}referense.md)", "{filename}referense.md"),
+    "a page named from an article": ("cas.md", "[écrire]({filename}contact.md#bas)", "{filename}contact.md#bas"),
+    "an article named from a page": ("pages/cas.md", "[l'article]({filename}reference.md)",
+                                     "{filename}reference.md"),
+    "an article named from the root": ("cas.md", "[l'article]({filename}/referense.md)", "{filename}/referense.md"),
+    "an image misspelt": ("cas.md", "![Le groupe]({static}/images/Photo de grupe.png)",
+                          "{static}/images/Photo de grupe.png"),
+    "an image in a folder of its own": ("cas.md", "![Le groupe]({static}/Photo de groupe.png)",
+                                        "{static}/Photo de groupe.png"),
+    "an image without {static}": ("pages/cas.md", "![Le groupe](../images/photo.png)", "../images/photo.png"),
+    "an HTML image without {static}": ("cas.md", '<img src="images/photo.png" alt="Le groupe">', "images/photo.png"),
+    "an HTML srcset without {static}": ("cas.md", '<img src="{static}/images/Photo de groupe.png" alt="Le groupe" '
+                                        'srcset="images/photo.png 2x">', "images/photo.png"),
+    "an HTML link to an article": ("cas.md", '<a href="reference.md">l\'article</a>', "reference.md"),
+    "a link to a document without {static}": ("cas.md", "[le document](images/photo.png)", "images/photo.png"),
+}
+
+
+@pytest.mark.parametrize("relative, written, target", PASTE_CASES.values(), ids=PASTE_CASES.keys())
+def test_the_fix_offered_for_a_link_passes_once_pasted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       relative: str, written: str, target: str) -> None:
+    content = make_site(tmp_path)
+    (content / "images" / "Photo de groupe.png").write_bytes(TINY_PNG)
+    header = HEADER if relative == "cas.md" else "Title: Cas\nSlug: cas\nSummary: Une page.\n"
+    (content / relative).write_text(f"{header}\n{written}\n", encoding="utf-8")
+    [problem] = problems_of(tmp_path, monkeypatch)
+    assert f"« {target} »" in problem or f"« {{filename}}{target} »" in problem, problem
+    fix = re.search(r"(?:Vouliez-vous écrire|écrivez) « ([^»]+) »", problem).group(1)
+    (content / relative).write_text(f"{header}\n{written.replace(target, fix)}\n", encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == [], fix
+
+
+def test_links_in_an_html_comment_are_not_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    hidden = "<!-- plus tard :\n![]({static}/images/absente.png)\n-->\nTexte <!-- [x](y.md) --> suite.\n"
+    (content / "cas.md").write_text(HEADER + "\n" + hidden, encoding="utf-8")
+    assert problems_of(tmp_path, monkeypatch) == []
 
 
 def test_links_shown_as_code_are_not_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
