@@ -59,20 +59,29 @@ class SiteBuilder:
         from pelican.settings import read_settings  # noqa: PLC0415
         from fast_build.settings import fast_rebuild_settings  # noqa: PLC0415
 
+        from fast_build.incremental import Rebuilder  # noqa: PLC0415
+
         settings = read_settings(str(self.settings_file), override=self.overrides)
         settings.update(fast_rebuild_settings(settings, all_feeds=self.all_feeds))
         self.settings = settings
         self.pelican = Pelican(settings)
+        self.rebuilder = Rebuilder(self.pelican)
 
-    def build(self) -> BuildOutcome:
-        """Build the site; a mistake in the content or an error becomes ``problems``."""
-        from checks import ContentCheckFailed  # noqa: PLC0415
+    def build(self, changed: list[str] | None = None) -> BuildOutcome:
+        """Build the site after ``changed`` files (None: all); mistakes become ``problems``.
+
+        An edit of texts already in the site redoes only what it touches
+        (plugins/fast_build/incremental.py); anything else is a complete build.
+        """
+        from checks import ContentCheckFailed, run_checks  # noqa: PLC0415
         from checks.problems import format_report  # noqa: PLC0415
         from fast_build.keys import LAST  # noqa: PLC0415
 
         started = time.perf_counter()
         try:
-            self.pelican.run()
+            if self.rebuilder.can_update(changed):
+                run_checks(self.settings)  # what a complete build does first (plugins/checks)
+            self.rebuilder.build(changed)
         except ContentCheckFailed as failed:  # the report is already printed
             return BuildOutcome(time.perf_counter() - started, problems=format_report(failed.result.problems))
         except Exception as error:  # noqa: BLE001 (a broken template must not stop the preview)
@@ -102,7 +111,7 @@ def watch(builder: SiteBuilder, on_built: Callable[[BuildOutcome], None], stop: 
         print(f"\nModifié : {', '.join(_short(path) for path in changed)}", flush=True)
         if str(builder.settings_file) in changed:
             builder.load()
-        on_built(builder.build())
+        on_built(builder.build(changed))
 
 
 def _short(path: str) -> str:

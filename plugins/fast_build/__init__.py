@@ -11,6 +11,7 @@ a one-word edit re-renders 2,000 pages. With ``FAST_REBUILD = True`` (pelicancon
   written (``records``); Pelican's own ``write_file`` renders and writes it;
 - ``pelican_internals``: the one module that relies on Pelican's code beyond its public
   interface, checked against Pelican 4.12.0 by a test;
+- ``incremental``: the dev server's rebuilds, which redo only what an edited text touches;
 - ``settings``: what the dev server changes for its rebuilds.
 
 Other plugins talk to it through named blinker signals, never through its modules:
@@ -25,6 +26,7 @@ from blinker import signal
 from pelican import signals
 
 from .caches import use_bytecode_cache, use_own_cache_folder
+from .incremental import keep_build, keep_generators
 from .writer import keep_file, provide_writer, save_records
 
 
@@ -38,5 +40,8 @@ def register() -> None:
     signals.get_writer.connect(provide_writer)
     # plugins/feeds asks before writing each feed.
     signal("fast_build.keep_file").connect(keep_file)
+    # Every text is read and finished by other plugins: the dev server keeps the generators.
+    signals.all_generators_finalized.connect(keep_generators)
     # The build went to its end: keep what was written, for the next build.
     signals.finalized.connect(save_records)
+    signals.finalized.connect(keep_build)

@@ -11,7 +11,9 @@ HTML before link replacement. Those pieces follow Pelican 4.12.0's code:
 - a text's HTML before link replacement (``Content._content``) and how
   ``Content._link_replacer`` resolves a ``{filename}`` link's path (``link_paths``);
 - how ``Readers.read_file`` filters what a reader returns before caching it
-  (``_filter_discardable_metadata``), for reading in worker processes.
+  (``_filter_discardable_metadata``), for reading in worker processes;
+- how ``ArticlesGenerator`` and ``PagesGenerator.generate_context`` read one text
+  (``read_text``), for the dev server's incremental rebuilds.
 
 ``RELIED_ON`` names the Pelican functions this module mirrors; tests/plugins/test_fast_build.py
 compares a digest of their source with the one of Pelican 4.12.0 (``PINNED``): a new Pelican
@@ -27,7 +29,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
-from pelican import contents, readers, writers
+from pelican import contents, generators, readers, signals, writers
+from pelican.contents import Article, SkipStub
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError
@@ -35,7 +38,8 @@ from pelican.writers import FileOverwriteFailedError
 # The Pelican code this module mirrors, and the digest of its source in Pelican 4.12.0.
 RELIED_ON = (writers.Writer.write_file, writers.Writer._open_w, contents.Content._link_replacer,
              contents.Content._get_intrasite_link_regex, contents.Content.__dict__["get_content"].func,
-             readers.Readers.read_file, readers._filter_discardable_metadata)
+             readers.Readers.read_file, readers._filter_discardable_metadata,
+             generators.ArticlesGenerator.generate_context, generators.PagesGenerator.generate_context)
 PINNED = "0d762c3d3ba1a31c"  # Pelican 4.12.0
 _FILE_LINKS = ("filename", "static", "attach")
 MISSING = ("missing",)
@@ -162,3 +166,18 @@ def cacheable_reading(reader: Any, path: str) -> tuple[str, dict[str, Any]]:
     """Read a file with a reader and return what read_file keeps in its cache for it."""
     content, metadata = reader.read(path)
     return content, readers._filter_discardable_metadata(metadata)
+
+
+# --- ArticlesGenerator and PagesGenerator.generate_context ------------------------------------
+
+def read_text(generator: Any, old: Any) -> Any:
+    """Read the file of a text again as its generator's generate_context does; None if skipped."""
+    article = isinstance(old, Article)
+    text = generator.readers.read_file(
+        base_path=generator.path, path=old.get_relative_source_path(), content_class=type(old),
+        context=generator.context,
+        preread_signal=signals.article_generator_preread if article else signals.page_generator_preread,
+        preread_sender=generator,
+        context_signal=signals.article_generator_context if article else signals.page_generator_context,
+        context_sender=generator)
+    return None if isinstance(text, SkipStub) else text

@@ -25,13 +25,16 @@ class FastWriter(Writer):
     """Pelican's writer, skipping pages whose fingerprint did not change since the last build."""
 
     current: FastWriter | None = None  # the writer of the build under way
+    last: FastWriter | None = None  # the writer of the last build
 
-    def __init__(self, output_path: str, settings: dict[str, Any] | None = None):
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None, carry_over: bool = False):
+        """Start a build; ``carry_over``: a partial build, every other file stays as recorded."""
         super().__init__(output_path, settings=settings)
         self.state = load_state(self.settings)
         # With --ignore-cache (LOAD_CONTENT_CACHE False), every page is rendered.
         self.previous = dict(self.state.pages) if self.settings.get("LOAD_CONTENT_CACHE", True) else {}
-        self.records: dict[str, tuple[bytes, int, int] | None] = {}  # this build's
+        self.records: dict[str, tuple[bytes, int, int] | None] = dict(self.previous) if carry_over else {}
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []  # every write_file call, in order
         self.keys = PageKeys(self.settings, self.state)
         self._context: dict[str, Any] = {}  # the shared context of the last page written
         self._pending: dict[str, bytes | None] = {}  # plugins' files, recorded once written
@@ -40,7 +43,7 @@ class FastWriter(Writer):
         self._overridden: set[str] = set()
         self._rendered: set[str] = set()  # by Pelican's own write_file, which knows them
         LAST.reset()
-        FastWriter.current = self
+        FastWriter.current = FastWriter.last = self
 
     # Files of plugins (plugins/feeds), through fast_build.keep_file.
 
@@ -85,6 +88,8 @@ class FastWriter(Writer):
         """Write a page, or each page of a list, unless it is unchanged (then keep the file)."""
         if not name:
             return
+        self.calls.append(((name, template, context, relative_urls, paginated, template_name, override_output,
+                            url), kwargs))
         self._context = context
         pages = pelican_internals.paginated_pages(self.settings, name, url, paginated, template_name, kwargs)
         if pages is None:

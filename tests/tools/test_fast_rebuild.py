@@ -1,9 +1,11 @@
 """Fast rebuilds (plugins/fast_build, FAST_REBUILD): fewer pages rendered, never a stale one.
 
 ``make html`` starts a new process at each build and finds the fast writer's records in the
-cache folder; ``make devserver`` keeps one Pelican across builds. Each test builds a small
-site both ways ("process" and "server"), edits it, and compares every output file with a
-complete build of the same content by Pelican's own writer, without any cache.
+cache folder; a Pelican kept across builds runs again ("server"); ``make devserver`` keeps the
+last build in memory and redoes only what an edit of texts touches ("incremental",
+fast_build/incremental.py, told which files changed as its file watcher is). Each test builds a
+small site each way, edits it, and compares every output file with a complete build of the
+same content by Pelican's own writer, without any cache.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pelican.settings import read_settings
 
 from checks import documents
 from fast_build import records, texts, writer
+from fast_build.incremental import Rebuilder
 from fast_build.keys import LAST
 from fast_build.settings import fast_rebuild_settings
 
@@ -83,13 +86,15 @@ class Site:
         shutil.copytree(ROOT / "theme", self.theme)
         self.overrides: dict[str, Any] = {}
         self.pelican: Pelican | None = None
+        self.rebuilder: Rebuilder | None = None
         self.references = 0
+        self.files = self.scan()
 
     def settings(self, output: Path, cache: Path, **extra: Any) -> dict[str, Any]:
         settings = read_settings(str(ROOT / "pelicanconf.py"), override={
             "PATH": str(self.content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(cache),
             "THEME": str(self.theme), **self.overrides, **extra})
-        if self.mode == "server":
+        if self.mode != "process":
             settings.update(fast_rebuild_settings(settings, all_feeds=True))
         return settings
 
@@ -98,14 +103,32 @@ class Site:
         self.overrides.update(changes)
         self.pelican = None
 
+    def scan(self) -> dict[str, tuple[int, int]]:
+        """Every file of the content and the theme, with its size and date."""
+        return {str(path): (path.stat().st_size, path.stat().st_mtime_ns)
+                for folder in (self.content, self.theme) for path in folder.rglob("*") if path.is_file()}
+
     def build(self) -> int:
         """Rebuild; return how many pages were rendered."""
         if self.mode == "process" or self.pelican is None:
             if self.mode == "process":
                 forget_this_process()
             self.pelican = Pelican(self.settings(self.output, self.cache))
-        self.pelican.run()
+            self.rebuilder = Rebuilder(self.pelican)
+        files = self.scan()
+        changed = sorted(path for path in files.keys() | self.files.keys() if files.get(path) != self.files.get(path))
+        self.files = files
+        if self.mode == "incremental":
+            assert self.rebuilder is not None
+            self.rebuilder.build(changed)
+        else:
+            self.pelican.run()
         return LAST.rendered
+
+    @property
+    def incremental(self) -> bool:
+        """Tell whether the last build redid only what the edit touched."""
+        return self.rebuilder is not None and self.rebuilder.last_kind == "incremental"
 
     def write(self, name: str, text: str) -> None:
         """Save a source file, as a writer does."""
@@ -137,7 +160,7 @@ class Site:
         return set(built) - set(expected)
 
 
-@pytest.fixture(params=["process", "server"])
+@pytest.fixture(params=["process", "server", "incremental"])
 def site(request: pytest.FixtureRequest, tmp_path: Path, restore_locale: None) -> Site:
     """A small site, built once; rebuilt by new processes (make html) or one (make devserver)."""
     built = Site(tmp_path, request.param)
@@ -156,13 +179,15 @@ def test_the_first_build_renders_everything_then_an_unchanged_site_renders_nothi
 def test_editing_a_text_renders_its_page_only(site: Site) -> None:
     site.write("article-5.md", article(5, body="Texte modifié."))
     assert site.build() == 1
+    assert site.incremental == (site.mode == "incremental")
     assert "Texte modifié." in site.page("article-5/index.html")
     assert not site.assert_same_as_a_full_build()
 
 
 def test_editing_a_title_renders_the_lists_that_show_it(site: Site) -> None:
-    site.write("article-14.md", article(14, title="Un titre tout neuf"))
+    site.write("article-14.md", article(14, title="Un titre tout neuf", slug="article-14"))
     assert 1 < site.build() < 20
+    assert site.incremental == (site.mode == "incremental")
     for page in ("index.html", "archives/index.html", "etiquette/essai/index.html"):
         assert "Un titre tout neuf" in site.page(page)
     assert not site.assert_same_as_a_full_build()
@@ -216,6 +241,30 @@ def delete_article(site: Site) -> None:
     (site.content / "article-1.md").unlink()
 
 
+def rename_a_file(site: Site) -> None:
+    (site.content / "article-12.md").rename(site.content / "douze.md")
+
+
+def edit_date(site: Site) -> None:
+    site.write("article-6.md", article(6).replace("Date: 2026-11-07", "Date: 2025-03-07"))
+
+
+def edit_tags(site: Site) -> None:
+    site.write("article-7.md", article(7, tags="essai, budget"))
+
+
+def edit_a_summary(site: Site) -> None:
+    site.write("article-10.md", article(10).replace("Summary: Résumé 10.", "Summary: Un autre résumé."))
+
+
+def hide(site: Site) -> None:
+    site.write("article-13.md", article(13, extra="Status: hidden\n"))
+
+
+def edit_the_text_of_a_poll(site: Site) -> None:
+    site.write("article-2.md", article(2, body=LINK + "Un mot de plus.\n\n" + POLL.format(question="Première question ?")))
+
+
 def draft(site: Site) -> None:
     site.write("article-11.md", article(11, extra="Status: draft\n"))
 
@@ -251,9 +300,9 @@ def edit_an_address_setting(site: Site) -> None:
 
 
 EDITS: list[Callable[[Site], None]] = [
-    edit_text, edit_title, edit_metadata, new_article, delete_article, draft, rename_a_linked_article,
-    edit_a_poll_shown_elsewhere, edit_a_template, edit_a_stylesheet, edit_the_catalog, edit_a_setting,
-    edit_an_address_setting,
+    edit_text, edit_title, edit_metadata, new_article, delete_article, rename_a_file, edit_date, edit_tags,
+    edit_a_summary, draft, hide, rename_a_linked_article, edit_the_text_of_a_poll, edit_a_poll_shown_elsewhere,
+    edit_a_template, edit_a_stylesheet, edit_the_catalog, edit_a_setting, edit_an_address_setting,
 ]
 
 
@@ -268,7 +317,10 @@ def test_after_each_edit_of_a_sequence_the_output_is_that_of_a_complete_build(si
         stale = site.assert_same_as_a_full_build()
         if edit in (edit_text, edit_title):
             assert not stale, edit.__name__
-    # Pages of the deleted article, of the draft's old address, of the old category addresses.
+        if edit in (edit_text, edit_title, edit_a_summary):
+            assert site.incremental == (site.mode == "incremental"), edit.__name__
+    # Pages of the deleted article, of the draft's and the hidden article's old address, of the
+    # old category addresses.
     assert "article-1/index.html" in stale and "article-11/index.html" in stale
     assert "Un autre sous-titre" in site.page("article-7/index.html")
     assert "Nos rubriques" in site.page("index.html")
