@@ -40,7 +40,7 @@ RELIED_ON = (writers.Writer.write_file, writers.Writer._open_w, contents.Content
              contents.Content._get_intrasite_link_regex, contents.Content.__dict__["get_content"].func,
              readers.Readers.read_file, readers._filter_discardable_metadata,
              generators.ArticlesGenerator.generate_context, generators.PagesGenerator.generate_context)
-PINNED = "0d762c3d3ba1a31c"  # Pelican 4.12.0
+PINNED = "348e0b216da68e0f"  # Pelican 4.12.0
 _FILE_LINKS = ("filename", "static", "attach")
 MISSING = ("missing",)
 
