@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OWNERS = (
     ("our plugins", str(ROOT / "plugins")),
     ("poll_service", str(ROOT / "poll_service")),
+    ("poll_spec", str(ROOT / "poll_spec")),
     ("our templates", str(ROOT / "theme")),
     ("pelican", "/pelican/"),
     ("jinja2", "/jinja2/"),

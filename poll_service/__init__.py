@@ -1,32 +1,29 @@
 """The poll service: a small Flask app that records votes of the site's polls.
 
 Only the factory lives here; nothing runs at import time. ``flask --app poll_service ...``
-and ``gunicorn 'poll_service:create_app()'`` both find it.
+and ``gunicorn 'poll_service:create_app()'`` both find it. The site's build never imports
+this package: what both share is ``poll_spec``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from flask import Flask
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
-    # Imported here so that the Pelican plugins, which share poll_service.definition, do not
-    # pay for Flask on every build.
-    from flask import Flask
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
-    from . import admin, api, cache, cli, context, csrf, db, errors, logs, pages, render, settings, site
+    from . import admin, api, built_site, cache, cli, csrf, db, errors, logs, results_page, results_text, settings
+    from .address_keys import KeyCache
     from .ratelimit import RateLimiter
-    from .voters import KeyCache
+    from .visitor import NoSession
 
     options = settings.load(config)
     app = Flask(__name__)
-    app.session_interface = context.NoSession()
+    app.session_interface = NoSession()
     app.config.update(options)
     app.config.update(
         SECRET_KEY=options["POLL_SECRET_KEY"],
@@ -47,11 +44,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
-    render.init_app(app)
+    results_text.init_app(app)
     cli.init_app(app)
     app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(results_page.bp)
     app.register_blueprint(admin.bp)
     if options["POLL_SITE_DIR"]:
-        app.register_blueprint(site.bp)
+        app.register_blueprint(built_site.bp)
     return app

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from . import context, store
 from .db import get_db, transaction
 from .errors import PollError
+from .settings import now
+from .store.state import export_rows, list_polls, set_admin_state
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
@@ -39,14 +40,14 @@ def require_token() -> None:
 def polls() -> Response:
     """List every poll with its state and counts."""
     with transaction(get_db()) as conn:
-        return jsonify(polls=store.list_polls(conn, context.now()))
+        return jsonify(polls=list_polls(conn, now()))
 
 
 @bp.get("/polls/<poll_id>/votes.csv")
 def votes_csv(poll_id: str) -> Response:
     """Export a poll's counts as CSV."""
     with transaction(get_db()) as conn:
-        rows = store.export_rows(conn, poll_id)
+        rows = export_rows(conn, poll_id)
     response = Response(csv_text(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{poll_id}-votes.csv"'
     response.headers["Cache-Control"] = "no-store"
@@ -70,11 +71,11 @@ def _set_state(poll_id: str, state: str) -> Response:
     token = cache.token(poll_id)
     conn = get_db()
     with transaction(conn, write=True):
-        store.set_admin_state(conn, poll_id, state, context.now())
+        set_admin_state(conn, poll_id, state, now())
     # Visible at once in this worker; the others read it within POLL_READ_CACHE_SECONDS.
     cache.publish(poll_id, token, None)
     with transaction(conn):
-        listed = [p for p in store.list_polls(conn, context.now()) if p["id"] == poll_id]
+        listed = [p for p in list_polls(conn, now()) if p["id"] == poll_id]
     return jsonify(listed[0])
 
 

@@ -7,26 +7,26 @@ import logging
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
-from . import context, store
+from . import visitor
 from .db import get_db, transaction
-from .errors import PollError, error_response
+from .errors import FORM_TYPES, JSON_TYPE, PollError, error_response
 from .schema import LATEST_VERSION, current_version
+from .settings import now
+from .store.state import status_of
+from .store.votes import AlreadyVoted, record_vote
 
 bp = Blueprint("api", __name__)
 logger = logging.getLogger(__name__)
-
-JSON_TYPE = "application/json"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @bp.get("/api/polls/<poll_id>")
 def show(poll_id: str) -> Response:
     """Return a poll, its counts (when visible) and whether this visitor has voted."""
-    snapshot, now, voted = context.poll_snapshot(poll_id)
+    snapshot, moment, voted = visitor.poll_snapshot(poll_id)
     # Every visitor of a given status and vote gets the same bytes: serialised once per state.
     body = snapshot.derived(
-        ("json", store.status_of(snapshot, now), voted),
-        lambda: jsonify(snapshot.state(now, voted).to_json()).get_data(),
+        ("json", status_of(snapshot, moment), voted),
+        lambda: jsonify(snapshot.state(moment, voted).to_json()).get_data(),
     )
     response = current_app.response_class(body, mimetype=current_app.json.mimetype)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -36,8 +36,8 @@ def show(poll_id: str) -> Response:
 @bp.post("/api/polls/<poll_id>/votes")
 def vote(poll_id: str) -> Response:
     """Record a vote: JSON answers 201 with the poll, the no-JavaScript form a 303."""
-    context.check_client_address()
-    context.check_rate_limit()
+    visitor.check_client_address()
+    visitor.check_rate_limit()
     is_form = request.mimetype in FORM_TYPES
     if not is_form and request.mimetype != JSON_TYPE:
         raise PollError("unsupported_media_type")
@@ -51,20 +51,20 @@ def vote(poll_id: str) -> Response:
     if len(request.get_data(cache=True)) > limit:
         raise PollError("payload_too_large")
     choices = request.form.getlist("choices") if is_form else _json_choices()
-    identity = context.identity(issue_cookie=True)
+    identity = visitor.identity(issue_cookie=True)
     cache = current_app.extensions["poll_cache"]
     token = cache.token(poll_id)
     conn = get_db()
     try:
         with transaction(conn, write=True):
-            now = context.now()
-            snapshot = store.record_vote(conn, poll_id, choices, identity, now, context.key_cache())
-    except store.AlreadyVoted as refusal:
+            moment = now()
+            snapshot = record_vote(conn, poll_id, choices, identity, moment, visitor.key_cache())
+    except AlreadyVoted as refusal:
         logger.info("Vote refused on poll %r: %s", poll_id, refusal.code)
         # The results this voter may now see come with the refusal: no second request.
         response = error_response(refusal.code, refusal.message, extra={"poll": refusal.poll.to_json()})
         # Their own cookie had voted: let reads say so from now on.
-        return context.remember_vote(response, poll_id) if refusal.by_cookie else response
+        return visitor.remember_vote(response, poll_id) if refusal.by_cookie else response
     except PollError as refusal:
         # The poll and the reason only: who voted is exactly what must not be logged.
         logger.info("Vote refused on poll %r: %s", poll_id[:64], refusal.code)
@@ -73,12 +73,12 @@ def vote(poll_id: str) -> Response:
     cache.publish(poll_id, token, snapshot)
     logger.info("Vote recorded on poll %r", poll_id)
     if is_form:
-        response = redirect(url_for("pages.results", poll_id=poll_id), 303)
+        response = redirect(url_for("results_page.results", poll_id=poll_id), 303)
     else:
-        response = jsonify(snapshot.state(now, True).to_json())
+        response = jsonify(snapshot.state(moment, True).to_json())
         response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
-    return context.remember_vote(response, poll_id)
+    return visitor.remember_vote(response, poll_id)
 
 
 def _json_choices() -> list[str]:
@@ -97,7 +97,7 @@ def _json_choices() -> list[str]:
 @bp.get("/api/polls/<poll_id>/results.svg")
 def results_svg(poll_id: str) -> Response:
     """Return the results as an accessible SVG bar chart."""
-    state = context.poll_state(poll_id)
+    state = visitor.poll_state(poll_id)
     response = Response(render_template("results.svg", poll=state), mimetype="image/svg+xml")
     # What a visitor sees of an after-vote poll depends on their cookie: no shared cache.
     response.headers["Cache-Control"] = "private, no-cache" if state.results == "after-vote" else "public, max-age=30"

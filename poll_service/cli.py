@@ -1,12 +1,11 @@
 """The ``flask --app poll_service`` commands: init-db, sync-polls, export, purge-voters.
 
-Each is a thin click wrapper over a plain function of ``store`` or ``schema``; messages are in
+Each is a thin click wrapper over a plain function of ``store``, ``schema`` or ``poll_spec``; messages are in
 French, and a refusal exits with a non-zero status.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import store
+from poll_spec.manifest import ManifestError, read_manifest
+
 from .admin import csv_text
 from .db import get_engine, transaction
-from .definition import PollSyntaxError, check_unique, poll_from_manifest
 from .errors import PollError
 from .schema import LATEST_VERSION, migrate
+from .store.retention import purge_voters
+from .store.state import export_rows
+from .store.sync import SyncRefused, sync_polls
 
 
 class Refused(click.ClickException):
@@ -47,37 +49,19 @@ def init_db_command() -> None:
         click.echo(f"Base de données déjà à jour (schéma version {LATEST_VERSION}).")
 
 
-def read_manifest(path: Path) -> list:
-    """Read output/polls.json and validate every poll with the one validator."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise Refused(
-            f"Fichier introuvable : {path}. Construisez d'abord le site (make html)."
-        ) from None
-    except (OSError, ValueError) as error:
-        raise Refused(f"Impossible de lire {path} : {error}") from None
-    entries = data.get("polls") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise Refused(f"{path} : la clé « polls » (une liste) manque.")
-    try:
-        polls = [poll_from_manifest(entry) for entry in entries]
-        check_unique(polls)
-    except PollSyntaxError as error:
-        raise Refused(f"{path} : {error}") from None
-    return polls
-
-
 @click.command("sync-polls")
 @with_appcontext
 @click.argument("path", type=click.Path(path_type=Path))
 def sync_polls_command(path: Path) -> None:
     """Create or update the polls described in PATH (output/polls.json)."""
-    polls = read_manifest(path)
+    try:
+        polls = read_manifest(path)
+    except ManifestError as error:
+        raise Refused(str(error)) from None
     try:
         with get_engine().connect() as conn, transaction(conn, write=True):
-            report = store.sync_polls(conn, polls)
-    except store.SyncRefused as refused:
+            report = sync_polls(conn, polls)
+    except SyncRefused as refused:
         message = "\n".join(refused.problems)
         raise Refused(f"Synchronisation refusée, rien n'a été modifié.\n{message}") from None
     # The service's workers are other processes: they read the change within
@@ -95,7 +79,7 @@ def export_command(poll_id: str) -> None:
     """Write POLL_ID's counts as CSV to the standard output (no voter identifier)."""
     try:
         with get_engine().connect() as conn, transaction(conn):
-            rows = store.export_rows(conn, poll_id)
+            rows = export_rows(conn, poll_id)
     except PollError as error:
         raise Refused(f"{error.message} (« {poll_id} »)") from None
     click.echo(csv_text(rows), nl=False)
@@ -108,7 +92,7 @@ def purge_voters_command() -> None:
     days = current_app.config["POLL_RETENTION_DAYS"]
     now = current_app.config["POLL_CLOCK"]()
     with get_engine().connect() as conn, transaction(conn, write=True):
-        report = store.purge_voters(conn, now, days)
+        report = purge_voters(conn, now, days)
     vacuum_deleted_rows()
     for poll_id, count in report.voters_by_poll.items():
         click.echo(f"{poll_id} : {count} identifiant(s) de votant supprimé(s).")

@@ -31,8 +31,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import InvalidatePoolError
 
-from .voters import FORGET_AFTER_COMMIT
-
 logger = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 10.0
@@ -106,7 +104,7 @@ def _begin_sqlite(conn: Connection) -> None:
 def transaction(conn: Connection, write: bool = False) -> Iterator[Connection]:
     """Run a block in one transaction, committed at the end, rolled back on any error.
 
-    When the block deleted voter digests or address keys (``voters.forget_after_commit``),
+    When the block deleted voter digests or address keys (``forget_after_commit``),
     SQLite's write-ahead log is emptied once the transaction has committed.
     """
     conn.execution_options(poll_write=write)
@@ -145,6 +143,20 @@ def empty_write_ahead_log(conn: Connection) -> bool:
         # What was deleted is committed; the next purge-voters (daily) empties the log.
         logger.warning("Could not empty the SQLite write-ahead log after deleting voter identifiers: %s", reason)
     return not busy
+
+
+# The connection's ``info`` flag that ``transaction`` reads once the transaction commits.
+FORGET_AFTER_COMMIT = "poll_forget_after_commit"
+
+
+def forget_after_commit(conn: Connection) -> None:
+    """Say that this transaction deletes voter digests or address keys.
+
+    Deleting a row is not enough to forget it: SQLite's write-ahead log keeps the pages as
+    they were before the delete until they happen to be overwritten. Once the transaction
+    commits, ``transaction`` checkpoints and empties the log.
+    """
+    conn.info[FORGET_AFTER_COMMIT] = True
 
 
 def init_app(app: Flask) -> None:

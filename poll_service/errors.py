@@ -50,7 +50,9 @@ _BY_STATUS = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# What the no-JavaScript form posts; a vote otherwise comes as JSON.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+JSON_TYPE = "application/json"
 
 
 class PollError(Exception):
@@ -87,7 +89,7 @@ def _wants_html() -> bool:
     """HTML outside the API, and for a browser that posted the no-JavaScript form."""
     if not request.path.startswith(("/api/", "/healthz")):
         return True
-    if request.method == "POST" and request.mimetype in _FORM_TYPES:
+    if request.method == "POST" and request.mimetype in FORM_TYPES:
         best = request.accept_mimetypes.best_match(["application/json", "text/html"])
         return best == "text/html"
     return False

@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 DEDUP_MODES = ("cookie+ip", "cookie", "ip")
 DEFAULT_DATABASE_URL = "sqlite:///instance/polls.sqlite3"
 # Only for `make serve`: a fixed key keeps the voter cookie valid across restarts.
@@ -46,6 +48,11 @@ class ConfigError(RuntimeError):
 def utc_now() -> datetime:
     """Return the current time, timezone-aware (the default POLL_CLOCK)."""
     return datetime.now(timezone.utc)
+
+
+def now() -> datetime:
+    """Return the current time from the current app's clock (POLL_CLOCK)."""
+    return current_app.config["POLL_CLOCK"]()
 
 
 def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -152,7 +152,8 @@ class DevServer:
     """The builder, the web side and the poll service, wired together."""
 
     def __init__(self, args: argparse.Namespace):
-        from tools.preview_web import PollService, PreviewServer, PreviewState, static_site  # noqa: PLC0415
+        from poll_service.built_site import static_site  # noqa: PLC0415
+        from tools.preview_web import PollService, PreviewServer, PreviewState  # noqa: PLC0415
 
         self.args = args
         self.state = PreviewState()

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from poll_service.definition import slugify
+from poll_spec import slugify
 
 MAX_SLUG_LENGTH = 60
 HEADER = """\

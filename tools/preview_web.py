@@ -4,7 +4,8 @@ livereload's tornado server (as in Pelican's project template) serves a WSGI app
 injects its reload script into every HTML page; the browser then reloads when told to. The
 application is the poll service itself (``POLL_SITE_DIR`` makes it serve the built site, as
 ``make serve`` does), so votes work in the preview, on the same origin as in production.
-Without the poll service (``--no-polls``) a tiny static-file application stands in.
+Without the poll service (``--no-polls``) the service's own static-site serving stands in
+(``poll_service.built_site.static_site``), without the API.
 
 While the last build failed, every page also shows the problems in a banner: the writer
 looks at the browser, not at the terminal.
@@ -25,6 +26,9 @@ from livereload.handlers import LiveReloadHandler
 from livereload.server import LiveScriptContainer
 from livereload.watcher import Watcher
 from tornado import web
+
+from poll_service import create_app
+from poll_service.cli import init_db
 
 log = logging.getLogger(__name__)
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -109,33 +113,6 @@ def reload_browsers() -> None:
     LiveReloadHandler.reload_waiters("*")
 
 
-def static_site(root: Path) -> WSGIApp:
-    """Return a WSGI application serving a built site: "/x/" is x/index.html, else 404.html."""
-    from werkzeug.exceptions import NotFound  # noqa: PLC0415 (Flask's own dependency)
-    from werkzeug.security import safe_join  # noqa: PLC0415
-    from werkzeug.utils import redirect, send_file  # noqa: PLC0415
-    from werkzeug.wrappers import Request, Response  # noqa: PLC0415
-
-    @Request.application
-    def app(request: Request) -> Response:
-        found = safe_join(str(root), request.path.lstrip("/"))
-        target = Path(found) if found else None
-        if target is not None and target.is_dir():
-            if not request.path.endswith("/"):
-                return redirect(request.path + "/", 308)
-            target = target / "index.html"
-        if target is not None and target.is_file():
-            return send_file(str(target), request.environ, max_age=0)
-        page = root / "404.html"
-        if page.is_file():
-            response = send_file(str(page), request.environ, max_age=0)
-            response.status_code = 404
-            return response
-        return NotFound()
-
-    return app
-
-
 class PollService:
     """The poll service in this process: the app, its database, and sync-polls after builds."""
 
@@ -144,9 +121,6 @@ class PollService:
         os.environ["POLL_SITE_DIR"] = str(site)
         if database_url:
             os.environ["POLL_DATABASE_URL"] = database_url
-        from poll_service import create_app  # noqa: PLC0415 (only with polls)
-        from poll_service.cli import init_db  # noqa: PLC0415
-
         self.app = create_app()
         with self.app.app_context():
             init_db()

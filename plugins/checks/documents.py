@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import poll_service.definition
-from poll_service.definition import PollBlock, find_poll_blocks
+import poll_spec
+from poll_spec import PollBlock, find_poll_blocks, split_lines
 
 from .targets import Target, scan_links
 
@@ -155,7 +155,7 @@ def load(path: str | Path, display: str, relative: str, kind: str) -> Document:
 def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
     with open(path, "rb") as handle:
         text = handle.read().decode("utf-8-sig")
-    lines = text.splitlines()
+    lines = split_lines(text)  # as Python-Markdown counts them
     fields, repeated, header_end, stopped_at = read_header(lines)
     return Document(
         str(path), display, relative, kind, fields, repeated, header_end, stopped_at,
@@ -168,7 +168,7 @@ def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
 
 
 # What the documents read depend on besides their file: this code and the poll block finder.
-_CODE = (*sorted(Path(__file__).parent.glob("*.py")), Path(poll_service.definition.__file__))
+_CODE = (*sorted(Path(__file__).parent.glob("*.py")), *sorted(Path(poll_spec.__file__).parent.glob("*.py")))
 
 
 def _code_fingerprint() -> str:

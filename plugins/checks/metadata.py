@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from poll_spec.slugs import SLUG_RE, slugify
+
 from .config import CheckConfig
 from .dates import SITE_DATE_RE, parse_date, read_loosely
 from .documents import PLACEHOLDER, Document
@@ -35,7 +37,6 @@ FRENCH_NAMES = {
     "légende": "Image_caption", "legende": "Image_caption", "adresse": "Slug",
 }
 STATUSES = ("published", "draft", "hidden")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A single word glued to its colon, as in "Résumé: …"; French prose puts a space before ":".
 _LOOKS_LIKE_FIELD_RE = re.compile(r"^ {0,3}([^\s:]{2,30}):(\s|$)")
 DATE_EXAMPLE = "« Date: 2026-11-18 09:30 » (année-mois-jour heure:minute)"
@@ -196,16 +197,10 @@ def _slug(doc: Document) -> list[Problem]:
     value = doc.value("slug")
     if SLUG_RE.match(value):
         return []
-    suggestion = re.sub(r"[^a-z0-9]+", "-", _ascii(value).lower()).strip("-") or "mon-article"
+    suggestion = slugify(value) or "mon-article"
     return [error(doc.display, doc.line_of("slug"),
         f"L'adresse « {value} » ne convient pas : seulement des minuscules sans accents, des "
         f"chiffres et des tirets. Écrivez par exemple « Slug: {suggestion} ».")]
-
-
-def _ascii(text: str) -> str:
-    import unicodedata  # noqa: PLC0415 (only needed for a rare mistake)
-
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _image(doc: Document, config: CheckConfig) -> list[Problem]:

@@ -1,6 +1,6 @@
 """Rules across files: two texts at one address, spellings of one category, and the polls.
 
-Polls are parsed and checked by ``poll_service.definition`` only (``parse_block``,
+Polls are parsed and checked by ``poll_spec`` only (``parse_block``,
 ``check_unique``, ``check_reference``): the messages are those of the build and of sync-polls.
 """
 
@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from poll_service.definition import (
+from poll_spec import (
     Poll,
     PollReference,
     PollSyntaxError,

@@ -1,7 +1,8 @@
 """i18n: the theme's interface strings and dates in the site's language, through Babel.
 
 Templates call ``_("…")`` (Jinja2's i18n extension) and the ``date_long`` / ``date_short``
-filters. The catalogs are the theme's ``translations/<lang>/LC_MESSAGES/messages.po``, read
+filters (days in words through ``poll_spec.formatting``, Babel with the project's one
+locale map). The catalogs are the theme's ``translations/<lang>/LC_MESSAGES/messages.po``, read
 with Babel at build time, so neither compiled ``.mo`` files nor the machine's installed
 locales are needed. Message ids are French: a missing catalog still shows French.
 """
@@ -10,15 +11,16 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from pelican import signals
+
+# The one locale map and the day in words, shared with the polls and the poll service.
+from poll_spec.formatting import babel_locale, format_day
 
 log = logging.getLogger(__name__)
 
@@ -46,30 +48,6 @@ def _read_catalog(po_path: str, lang: str, size: int, mtime_ns: int) -> NullTran
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
-
-
-def babel_locale(lang: str) -> str:
-    """Map a site language ("fr", "en") to the Babel locale used for dates."""
-    return {"fr": "fr_FR", "en": "en_GB"}.get(lang, lang)
-
-
-def format_day(value: date | datetime, lang: str, style: str = "long") -> str:
-    """Format a date as words in ``lang``: "25 novembre 2026", "1er mars 2026".
-
-    Only the calendar day counts (Babel's ``format_date`` ignores the time and the zone), so
-    the words are computed once per day: a build shows each article's date on its page and
-    on every list it appears in, about eight times per date.
-    """
-    return _day_words(value.year, value.month, value.day, lang, style)
-
-
-@lru_cache(maxsize=16384)
-def _day_words(year: int, month: int, day: int, lang: str, style: str) -> str:
-    text = format_date(date(year, month, day), format=style, locale=babel_locale(lang))
-    # French writes the first day of a month as an ordinal; CLDR's pattern does not.
-    if lang == "fr" and style == "long" and day == 1:
-        text = text.replace("1", "1er", 1)
-    return text
 
 
 def install(generator) -> None:

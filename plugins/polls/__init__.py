@@ -2,8 +2,8 @@
 
 - ``reader``: a MarkdownReader that runs the poll extension with the file's own line numbers
   and keeps the polls in the metadata (cached by Pelican with the content);
-- ``extension``: the Python-Markdown extension (validation by poll_service.definition);
-- ``render``: the form and the static version, from poll_service/templates/polls/_poll.html;
+- ``extension``: the Python-Markdown extension (validation by poll_spec);
+- ``render``: the form and the static version, from poll_spec's templates/polls/_poll.html;
 - ``site``: site-wide checks, references, ``feed_content`` and the manifest.
 
 A wrong poll fails the build with "polls: content/x.md:12 : <message en français>".

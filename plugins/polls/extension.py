@@ -1,6 +1,6 @@
 """Python-Markdown extension: turn each ```poll block into the poll's HTML form.
 
-The preprocessor finds blocks with ``poll_service.definition.find_poll_blocks`` (the same
+The preprocessor finds blocks with ``poll_spec.find_poll_blocks`` (the same
 function ``make check`` uses), parses them with the one validator, and stores the rendered form
 in ``md.htmlStash`` so no later processor touches it. A block holding only ``id:`` shows a
 poll defined elsewhere, which may not have been read yet: it becomes a marker that the plugin
@@ -20,8 +20,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from poll_service.definition import (Poll, PollBlock, PollReference, check_shown_once, find_poll_blocks,
-                                     parse_block)
+from poll_spec import Poll, PollBlock, PollReference, check_shown_once, find_poll_blocks, parse_block
 
 from .render import PollRenderer
 

@@ -17,7 +17,7 @@ from markdown import Markdown
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-from poll_service.definition import PollSyntaxError, find_poll_blocks
+from poll_spec import PollSyntaxError, find_poll_blocks
 
 from . import site
 from .extension import PollExtension

@@ -1,6 +1,6 @@
 """Render a poll as HTML: the live form of the page and the static version for feeds.
 
-Both come from one macro file, ``poll_service/templates/polls/_poll.html``, so the page, the
+Both come from one macro file, ``poll_spec/templates/polls/_poll.html``, so the page, the
 feeds and the poll service share one markup. In a build, the macros run in the generator's
 Jinja2 environment (overlaid with a loader for the poll service's templates and with
 autoescaping on), so ``_()`` speaks the theme's catalog and dates use the i18n filters.
@@ -15,15 +15,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
-from babel.dates import format_date
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from jinja2 import ChoiceLoader, Environment
 
-import poll_service.definition
-from poll_service.definition import PARIS
-from poll_service.definition import Poll
-
-TEMPLATES = Path(poll_service.definition.__file__).resolve().parent / "templates"
-MACROS = "polls/_poll.html"
+import poll_spec
+from poll_spec import PARIS, Poll
+from poll_spec.formatting import format_clock, format_day
+from poll_spec import markup
+from poll_spec.markup import MACROS, TEMPLATES
 PRIVACY_PATH = "/confidentialite/"
 # The plugin's code that shapes a page's poll HTML (see PollRenderer.fingerprint).
 CODE = sorted(Path(__file__).parent.glob("*.py"))
@@ -36,19 +34,6 @@ class Moment:
     iso: str
     day: str
     hour: str | None = None
-
-
-def standalone_environment() -> Environment:
-    """Build an environment for rendering outside a Pelican build (French, no catalog)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    return env
 
 
 class PollRenderer:
@@ -70,8 +55,8 @@ class PollRenderer:
         overlay made before that would not see the catalog's extension.
         """
         if self._base_env is None:
-            return standalone_environment()
-        loader = ChoiceLoader([FileSystemLoader(TEMPLATES), self._base_env.loader])  # type: ignore[list-item]
+            return markup.standalone_environment()
+        loader = ChoiceLoader([markup.loader(), self._base_env.loader])  # type: ignore[list-item]
         # Pelican's environment does not autoescape; poll texts come from writers and must be
         # escaped wherever they appear, so the macros get an escaping overlay of their own.
         return self._base_env.overlay(loader=loader, autoescape=True)
@@ -84,7 +69,7 @@ class PollRenderer:
         with the content, and cached pages with another one are read again.
         """
         digest = hashlib.sha256(repr((self.api_url, self.site_url, self.lang)).encode())
-        sources = [TEMPLATES / MACROS, Path(poll_service.definition.__file__), *CODE]
+        sources = [TEMPLATES / MACROS, *sorted(Path(poll_spec.__file__).parent.glob("*.py")), *CODE]
         if self.theme:
             sources.append(Path(self.theme) / "translations" / self.lang / "LC_MESSAGES" / "messages.po")
         for path in sources:
@@ -125,7 +110,7 @@ class PollRenderer:
             # reader both think of the last day on which one may vote.
             last = value - timedelta(seconds=1)
             return Moment(last.isoformat(), self.day(last))
-        hour = None if value.time() == time(0, 0) else value.strftime("%H:%M")
+        hour = None if value.time() == time(0, 0) else format_clock(value, self.lang)
         return Moment(value.isoformat(), self.day(value), hour)
 
     def day(self, value: datetime) -> str:
@@ -133,4 +118,4 @@ class PollRenderer:
         date_long = self.env.filters.get("date_long")
         if date_long is not None:
             return str(date_long(value))
-        return format_date(value, format="long", locale={"fr": "fr_FR", "en": "en_GB"}.get(self.lang, self.lang))
+        return format_day(value, self.lang)

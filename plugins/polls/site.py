@@ -9,7 +9,6 @@ build many times in one process.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -18,13 +17,14 @@ from typing import Any, Iterable
 
 from pelican.utils import truncate_html_paragraphs, truncate_html_words
 
-from poll_service.definition import Poll, PollReference, PollSyntaxError, check_reference, check_unique
+from poll_spec import Poll, PollReference, PollSyntaxError, check_reference, check_unique
+from poll_spec.manifest import MANIFEST_NAME, write_manifest as write_manifest_file
 
 from .render import PollRenderer
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "polls.json"
+MANIFEST = MANIFEST_NAME
 # Every list of content objects the article and page generators keep, drafts included: each of
 # them is written to a page, so each of their polls can receive votes.
 CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
@@ -43,7 +43,7 @@ class BuildState:
     """What one build learnt about polls."""
 
     errors: list[PollSyntaxError] = field(default_factory=list)
-    manifest: list[dict[str, Any]] | None = None
+    manifest: list[Poll] | None = None
 
 
 STATE = BuildState()
@@ -145,7 +145,7 @@ def finish(generators: list[Any]) -> None:
     renderer = PollRenderer(env, settings)
     for content in contents:
         finish_content(content, polls, renderer, settings)
-    STATE.manifest = [poll.to_manifest() for poll in sorted(polls.values(), key=lambda p: p.id)]
+    STATE.manifest = list(polls.values())
     log.debug("polls: %d polls in %d pages", len(polls), len(contents))
 
 
@@ -153,7 +153,6 @@ def write_manifest(pelican: Any) -> None:
     """Write output/polls.json, then forget this build."""
     if STATE.manifest is not None:
         path = Path(pelican.output_path) / MANIFEST
-        path.write_text(json.dumps({"polls": STATE.manifest}, ensure_ascii=False, indent=2) + "\n",
-                        encoding="utf-8")
+        write_manifest_file(path, STATE.manifest)
         log.info("polls: %d polls written to %s", len(STATE.manifest), path)
     reset()

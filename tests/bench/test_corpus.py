@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from poll_service.definition import Poll, find_poll_blocks, parse_poll
+from poll_spec import Poll, find_poll_blocks, parse_poll
 
 N = 40
 REQUIRED = ("Title", "Date", "Category", "Tags", "Slug", "Authors", "Summary")

@@ -25,7 +25,7 @@ from checks.checker import check_site
 from checks.config import CheckConfig
 from checks.problems import format_report
 from poll_service import create_app
-from poll_service.definition import Poll, PollSyntaxError, find_poll_blocks, parse_poll
+from poll_spec import Poll, PollSyntaxError, find_poll_blocks, parse_poll
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide-redaction.md"

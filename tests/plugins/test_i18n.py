@@ -9,7 +9,7 @@ from babel.support import NullTranslations
 
 from sitebuild import ROOT
 from i18n import format_day, load_translations
-from poll_service.definition import PARIS
+from poll_spec import PARIS
 
 DAY = datetime(2026, 3, 1, 9, 30, tzinfo=PARIS)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import DEFAULT_CONFIG
 
-from poll_service.definition import PollSyntaxError
+from poll_spec import PollSyntaxError
 from polls.reader import PollMarkdownReader
 
 # Lines 1-6 of every test file; a poll's body starts on line 7.

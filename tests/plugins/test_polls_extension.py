@@ -6,7 +6,7 @@ import lxml.html
 import markdown
 import pytest
 
-from poll_service.definition import Poll, PollReference, PollSyntaxError, find_poll_blocks
+from poll_spec import Poll, PollReference, PollSyntaxError, find_poll_blocks
 from polls.extension import PollExtension, reference_marker
 
 DONATION = """\
@@ -86,14 +86,14 @@ def test_the_form_has_a_polite_live_region_for_the_script() -> None:
 def test_dates_are_written_in_french_and_a_bare_closing_date_is_the_last_day() -> None:
     form = form_of(DONATION.replace("  - non: Non\n", "  - non: Non\nopens: 2026-11-01\ncloses: 2027-06-30\n"))
     meta = form.xpath("string(p[@class='poll__meta'])")
-    assert "Vote ouvert du 1 novembre 2026 au 30 juin 2027." in " ".join(meta.split())
+    assert "Vote ouvert du 1er novembre 2026 au 30 juin 2027." in " ".join(meta.split())
     assert form.xpath(".//time/@datetime") == ["2026-11-01T00:00:00+01:00", "2027-06-30T23:59:59+02:00"]
 
 
 def test_a_date_written_with_another_offset_is_shown_in_paris_time() -> None:
     form = form_of(DONATION.replace("  - non: Non\n", "  - non: Non\ncloses: 2027-05-31T22:30+00:00\n"))
     meta = " ".join(form.xpath("string(p[@class='poll__meta'])").split())
-    assert "Vote ouvert jusqu'au 1 juin 2027 à 00:30." in meta
+    assert "Vote ouvert jusqu'au 1er juin 2027 à 00:30." in meta
     assert form.xpath(".//time/@datetime") == ["2027-06-01T00:30:00+02:00"]
 
 
@@ -175,3 +175,22 @@ def test_with_the_file_blocks_an_error_points_at_the_file_line_despite_the_heade
     with pytest.raises(PollSyntaxError) as error:
         convert(source, source="content/essai.md", file_blocks=find_poll_blocks(source))
     assert str(error.value).startswith("content/essai.md:9 : Un sondage a besoin")
+
+
+# Characters str.splitlines() breaks at, but Python-Markdown does not.
+ODD_BREAKS = "Avant\u2028la suite\u0085encore\x0cet\x1cla fin du paragraphe.\n\n"
+
+
+def test_text_before_a_poll_with_unicode_line_separators_is_kept_whole() -> None:
+    html, extension = convert(ODD_BREAKS + DONATION + "\nAprès le sondage.\n")
+    assert "la fin du paragraphe." in html and "Après le sondage." in html
+    assert html.count('<form class="poll"') == 1 and "```" not in html
+    assert [poll.id for poll in extension.polls] == ["don-en-ligne"]
+
+
+def test_a_poll_error_after_unicode_line_separators_points_at_the_files_line() -> None:
+    text = ODD_BREAKS + DONATION.replace("question: Utilisez-vous le don en ligne ?\n", "")
+    with pytest.raises(PollSyntaxError) as caught:
+        convert(text, source="content/x.md", file_blocks=find_poll_blocks(text))
+    # Line 3 is the fence, 4 the id: what an editor counting "\n" shows.
+    assert (caught.value.source, caught.value.line) == ("content/x.md", 4)

@@ -31,9 +31,9 @@ from sqlalchemy import create_engine, text
 
 from poll_service import create_app
 from poll_service.db import dispose, get_engine, transaction
-from poll_service.definition import PARIS, poll_from_manifest
+from poll_spec import PARIS, poll_from_manifest
 from poll_service.schema import migrate
-from poll_service.store import sync_polls
+from poll_service.store.sync import sync_polls
 from tools.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

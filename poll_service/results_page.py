@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from . import context
+from . import visitor
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("results_page", __name__)
 
 
 @bp.get("/polls/<poll_id>/")
 def results(poll_id: str) -> Response:
     """Show a poll's results (or why they are hidden) with links to the article and privacy page."""
-    state = context.poll_state(poll_id)
+    state = visitor.poll_state(poll_id)
     response = Response(render_template("results.html", poll=state), mimetype="text/html")
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = (

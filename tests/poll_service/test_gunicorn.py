@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from poll_service import create_app
 from poll_service.db import dispose, get_engine, transaction
-from poll_service.definition import poll_from_manifest
+from poll_spec import poll_from_manifest
 from poll_service.schema import migrate, options, polls
-from poll_service.store import sync_polls
+from poll_service.store.sync import sync_polls
 
 pytestmark = pytest.mark.slow
 

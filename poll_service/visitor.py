@@ -1,7 +1,7 @@
-"""What a view needs from the current request: the time, the voter, the rate limit, the poll.
+"""The current visitor: their cookie, who they are for the dedup rule, the poll as they see it.
 
-The time always comes from ``app.config["POLL_CLOCK"]`` so tests can move it; the client
-address from ``request.remote_addr``, which ProxyFix has already set from X-Forwarded-For
+The time comes from ``settings.now()`` (the app's POLL_CLOCK, so tests can move it); the
+client address from ``request.remote_addr``, which ProxyFix has already set from X-Forwarded-For
 when (and only as far as) POLL_TRUSTED_PROXIES allows.
 
 Reads (``poll_state``) need no database in the common case: the poll's definition and counts
@@ -21,10 +21,12 @@ from flask import Flask, current_app, g, request
 from flask.sessions import SessionInterface
 from werkzeug.wrappers import Response
 
-from . import store, voters
+from . import address_keys, voter_cookie as cookies
 from .db import get_db, transaction
 from .errors import PollError
-from .store import DEDUP_ADDRESS, DEDUP_COOKIE, Identity, PollState
+from .settings import now
+from .store.state import PollSnapshot, PollState, load_snapshot
+from .store.votes import DEDUP_ADDRESS, DEDUP_COOKIE, Identity, has_voted
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +45,17 @@ class NoSession(SessionInterface):
         return None
 
 
-def now() -> datetime:
-    """Return the current time from the app's clock."""
-    return current_app.config["POLL_CLOCK"]()
-
-
-def key_cache() -> voters.KeyCache:
+def key_cache() -> address_keys.KeyCache:
     """Return this app's memory of the day's address keys."""
     return current_app.extensions["poll_key_cache"]
 
 
-def voter_cookie() -> voters.VoterCookie | None:
+def voter_cookie() -> cookies.VoterCookie | None:
     """Return the request's validly signed, unexpired voter cookie, read once per request."""
     if "poll_cookie" not in g:
         # Most readers have no cookie at all: no need to parse an absent header.
-        value = request.cookies.get(voters.COOKIE_NAME) if request.environ.get("HTTP_COOKIE") else None
-        cookie = voters.read_cookie(current_app.config["POLL_SECRET_KEY"], value)
+        value = request.cookies.get(cookies.COOKIE_NAME) if request.environ.get("HTTP_COOKIE") else None
+        cookie = cookies.read_cookie(current_app.config["POLL_SECRET_KEY"], value)
         expires = cookie.expires_at() if cookie else None
         if expires is not None and now().timestamp() >= expires:
             cookie = None  # the browser should have dropped it: as if it had
@@ -76,10 +73,10 @@ def identity(issue_cookie: bool = False) -> Identity:
     dedup = current_app.config["POLL_DEDUP"]
     cookie = voter_cookie() if dedup in DEDUP_COOKIE else None
     if cookie is None and issue_cookie and dedup in DEDUP_COOKIE:
-        cookie = g.poll_new_cookie = voters.VoterCookie(voters.new_cookie_id(), int(now().timestamp()))
+        cookie = g.poll_new_cookie = cookies.VoterCookie(cookies.new_cookie_id(), int(now().timestamp()))
     return Identity(
-        cookie_digest=voters.cookie_digest(secret, cookie.voter_id) if cookie else None,
-        address=voters.normalise_address(request.remote_addr),
+        cookie_digest=cookies.cookie_digest(secret, cookie.voter_id) if cookie else None,
+        address=address_keys.normalise_address(request.remote_addr),
         dedup=dedup,
     )
 
@@ -101,7 +98,7 @@ def voted_from_cookie(poll_id: str) -> bool | None:
     return poll_id in cookie.polls
 
 
-def poll_snapshot(poll_id: str) -> tuple[store.PollSnapshot, datetime, bool]:
+def poll_snapshot(poll_id: str) -> tuple[PollSnapshot, datetime, bool]:
     """Return the poll's snapshot, the time, and whether the current visitor voted on it."""
     cache = current_app.extensions["poll_cache"]
     moment = now()
@@ -111,10 +108,10 @@ def poll_snapshot(poll_id: str) -> tuple[store.PollSnapshot, datetime, bool]:
         token = cache.token(poll_id)
         with transaction(get_db()) as conn:
             if snapshot is None:
-                snapshot = store.load_snapshot(conn, poll_id)
+                snapshot = load_snapshot(conn, poll_id)
                 cache.keep(poll_id, token, snapshot)
             if voted is None:
-                voted = store.has_voted(conn, poll_id, identity(), moment, key_cache())
+                voted = has_voted(conn, poll_id, identity(), moment, key_cache())
     return snapshot, moment, voted
 
 
@@ -135,10 +132,10 @@ def remember_vote(response: Response, poll_id: str) -> Response:
     cookie = g.pop("poll_new_cookie", None) or voter_cookie()
     if cookie is None or cookie.legacy or poll_id in cookie.polls:
         return response
-    remaining = min(voters.COOKIE_MAX_AGE, cookie.expires_at() - int(now().timestamp()))
+    remaining = min(cookies.COOKIE_MAX_AGE, cookie.expires_at() - int(now().timestamp()))
     response.set_cookie(
-        voters.COOKIE_NAME,
-        voters.sign_cookie(current_app.config["POLL_SECRET_KEY"], cookie.with_poll(poll_id)),
+        cookies.COOKIE_NAME,
+        cookies.sign_cookie(current_app.config["POLL_SECRET_KEY"], cookie.with_poll(poll_id)),
         max_age=max(remaining, 1),
         path="/",
         secure=request.is_secure,
@@ -156,7 +153,7 @@ def check_client_address() -> None:
     limit would count every visitor as one. That is a configuration error, logged as such.
     """
     dedup = current_app.config["POLL_DEDUP"]
-    if dedup in DEDUP_ADDRESS and not voters.normalise_address(request.remote_addr):
+    if dedup in DEDUP_ADDRESS and not address_keys.normalise_address(request.remote_addr):
         # No address, no cookie in the message: there is nothing about the visitor to log.
         logger.error(
             "Configuration error: vote refused, the server gave no client address (empty REMOTE_ADDR) "
@@ -170,5 +167,5 @@ def check_client_address() -> None:
 def check_rate_limit() -> None:
     """Refuse the request when its (hashed) address has sent too many votes lately."""
     limiter = current_app.extensions["poll_rate_limiter"]
-    if limiter.limit > 0 and not limiter.allow(voters.normalise_address(request.remote_addr) or ""):
+    if limiter.limit > 0 and not limiter.allow(address_keys.normalise_address(request.remote_addr) or ""):
         raise PollError("rate_limited")

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from poll_service.voters import COOKIE_NAME
+from poll_service.voter_cookie import COOKIE_NAME
 
 ORIGIN = "http://localhost"
 
@@ -221,7 +221,7 @@ def test_a_vote_on_a_poll_not_yet_open_is_refused(client, vote):
 def test_a_poll_closes_at_the_end_of_its_closing_day_in_paris(client, vote, clock):
     from datetime import datetime
 
-    from poll_service.definition import PARIS
+    from poll_spec import PARIS
 
     clock.now = datetime(2026, 12, 31, 23, 59, tzinfo=PARIS)
     assert client.get("/api/polls/don-en-ligne").get_json()["open"] is True

@@ -6,10 +6,11 @@ from sqlalchemy import inspect, select
 
 from poll_service import create_app
 from poll_service.db import dispose, get_engine, transaction
-from poll_service.definition import poll_from_manifest
+from poll_spec import poll_from_manifest
 from poll_service.schema import LATEST_VERSION, current_version, metadata, migrate, options
 from poll_service.schema import polls as polls_table
-from poll_service.store import Identity, record_vote, sync_polls
+from poll_service.store.sync import sync_polls
+from poll_service.store.votes import Identity, record_vote
 
 SECRET = "test-secret-key-0123456789abcdef"
 

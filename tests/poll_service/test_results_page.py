@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 import pytest
 
 from poll_service.db import get_engine, transaction
-from poll_service.definition import poll_from_manifest
-from poll_service.store import sync_polls
+from poll_spec import poll_from_manifest
+from poll_service.store.sync import sync_polls
 
 ORIGIN = "http://localhost"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -22,11 +22,11 @@ from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
 from poll_service.db import get_engine, transaction
-from poll_service.definition import PARIS
+from poll_spec import PARIS
 from poll_service.logs import MaskGunicornAddress
 from poll_service.schema import address_keys, metadata, polls, voters
-from poll_service.store import purge_voters
-from poll_service.voters import COOKIE_NAME
+from poll_service.store.retention import purge_voters
+from poll_service.voter_cookie import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}

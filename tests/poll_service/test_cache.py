@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import event
 
 from poll_service.db import get_engine, transaction
-from poll_service.definition import poll_from_manifest
-from poll_service.store import sync_polls
-from poll_service.voters import COOKIE_MAX_AGE, COOKIE_NAME, MAX_COOKIE_POLLS, VoterCookie, read_cookie, sign_cookie
+from poll_spec import poll_from_manifest
+from poll_service.store.sync import sync_polls
+from poll_service.voter_cookie import COOKIE_MAX_AGE, COOKIE_NAME, MAX_COOKIE_POLLS, VoterCookie, read_cookie, sign_cookie
 
 SECRET = "test-secret-key-0123456789abcdef"
 TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}
@@ -190,7 +190,7 @@ def test_sync_polls_changes_show_within_the_cache_lifetime(worker, ticker, polls
 def test_dates_are_applied_at_each_read_not_when_the_state_was_kept(worker, clock):
     from datetime import datetime
 
-    from poll_service.definition import PARIS
+    from poll_spec import PARIS
 
     app = worker()
     clock.now = datetime(2026, 12, 31, 23, 59, 59, tzinfo=PARIS)

@@ -1,0 +1,97 @@
+"""The voter cookie: a random id, when it was first set, the polls this browser voted on.
+
+Signed with POLL_SECRET_KEY (itsdangerous, shipped with Flask); the database keeps only an
+HMAC of the random id (``cookie_digest``). The poll list lets a read say "you have voted"
+without asking the database; it never holds an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from itsdangerous import BadSignature, Signer
+
+COOKIE_NAME = "votant"
+# 13 months, the longest lifetime the CNIL accepts for a cookie; never extended on reuse.
+COOKIE_MAX_AGE = 395 * 24 * 3600
+# The cookie remembers this many polls at most (the latest); 40 ids of 64 characters still
+# fit well within the 4 KB a browser keeps per cookie.
+MAX_COOKIE_POLLS = 40
+MAX_COOKIE_CHARS = 4000
+_SALT = "poll-service.voter-cookie.v2"
+# The first format held the random id only; such cookies are still read (see VoterCookie).
+_LEGACY_SALT = "poll-service.voter-cookie"
+
+
+@dataclass(frozen=True)
+class VoterCookie:
+    """The content of a validly signed voter cookie.
+
+    ``issued`` is when it was first set (Unix seconds): a rewritten cookie keeps the expiry
+    it had. ``polls`` are the polls this browser voted on, oldest first. A cookie of the first
+    format has ``issued`` None and no poll list: whether it voted is asked of the database.
+    """
+
+    voter_id: str
+    issued: int | None
+    polls: tuple[str, ...] = ()
+
+    @property
+    def legacy(self) -> bool:
+        """True for a cookie of the first format (a random id and nothing else)."""
+        return self.issued is None
+
+    def expires_at(self) -> int | None:
+        """Return when the browser drops this cookie (Unix seconds), if known."""
+        return None if self.issued is None else self.issued + COOKIE_MAX_AGE
+
+    def with_poll(self, poll_id: str) -> VoterCookie:
+        """Return this cookie with ``poll_id`` added as its latest poll (at most MAX_COOKIE_POLLS)."""
+        polls = tuple(p for p in self.polls if p != poll_id) + (poll_id,)
+        return VoterCookie(self.voter_id, self.issued, polls[-MAX_COOKIE_POLLS:])
+
+
+def new_cookie_id() -> str:
+    """Return a fresh random voter id."""
+    return secrets.token_urlsafe(18)
+
+
+@lru_cache(maxsize=16)
+def _signer(secret_key: str, salt: str) -> Signer:
+    return Signer(secret_key, salt=salt)
+
+
+def sign_cookie(secret_key: str, cookie: VoterCookie) -> str:
+    """Return the cookie value carrying ``cookie`` (always in the current format)."""
+    if cookie.issued is None:
+        raise ValueError("a cookie is written with the time it was first set")
+    # "." separates the fields: ids are URL-safe base64, times digits, poll ids slugs.
+    payload = ".".join((cookie.voter_id, str(cookie.issued), *cookie.polls[-MAX_COOKIE_POLLS:]))
+    return _signer(secret_key, _SALT).sign(payload).decode()
+
+
+def read_cookie(secret_key: str, value: str | None) -> VoterCookie | None:
+    """Return the content of a cookie value, or None when it is absent, forged or garbled."""
+    if not value or len(value) > MAX_COOKIE_CHARS:
+        return None
+    try:
+        payload = _signer(secret_key, _SALT).unsign(value).decode()
+    except (BadSignature, UnicodeError):
+        try:
+            return VoterCookie(_signer(secret_key, _LEGACY_SALT).unsign(value).decode(), None)
+        except (BadSignature, UnicodeError):
+            return None
+    voter_id, _, rest = payload.partition(".")
+    issued, _, polls = rest.partition(".")
+    if not voter_id or not issued.isdigit():
+        return None
+    return VoterCookie(voter_id, int(issued), tuple(polls.split(".")) if polls else ())
+
+
+def cookie_digest(secret_key: str, cookie_id: str) -> str:
+    """Return what the database stores for a voter id."""
+    return hmac.new(secret_key.encode(), b"cookie:" + cookie_id.encode(), hashlib.sha256).hexdigest()
