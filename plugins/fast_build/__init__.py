@@ -8,7 +8,9 @@ a one-word edit re-renders 2,000 pages. With ``FAST_REBUILD = True`` (pelicancon
   named after the settings, library versions and code they were made with;
 - ``writer``: Pelican gets a writer that renders a page only when its fingerprint (``keys``,
   ``texts``, ``templates``, ``fingerprints``) differs from the one recorded when its file was
-  written (``records``); Pelican's own ``write_file`` renders and writes it;
+  written (``records``); Pelican's own ``write_file`` renders and writes it, the pages of a
+  build shared between processes (``parallel``);
+- ``reading``: the texts Pelican's content cache lacks are read in parallel first;
 - ``pelican_internals``: the one module that relies on Pelican's code beyond its public
   interface, checked against Pelican 4.12.0 by a test;
 - ``incremental``: the dev server's rebuilds, which redo only what an edited text touches;
@@ -27,6 +29,7 @@ from pelican import signals
 
 from .caches import use_bytecode_cache, use_own_cache_folder
 from .incremental import keep_build, keep_generators
+from .reading import read_ahead
 from .writer import keep_file, provide_writer, save_records
 
 
@@ -40,6 +43,10 @@ def register() -> None:
     signals.get_writer.connect(provide_writer)
     # plugins/feeds asks before writing each feed.
     signal("fast_build.keep_file").connect(keep_file)
+    # Sent before each text is read: at the first, the texts Pelican's cache lacks are read
+    # in parallel into it.
+    signals.article_generator_preread.connect(read_ahead)
+    signals.page_generator_preread.connect(read_ahead)
     # Every text is read and finished by other plugins: the dev server keeps the generators.
     signals.all_generators_finalized.connect(keep_generators)
     # The build went to its end: keep what was written, for the next build.

@@ -145,6 +145,12 @@ def has_raw_html(item: Any) -> bool:
     return getattr(item, "_content", None) is not None
 
 
+def has_attach_links(item: Any) -> bool:
+    """Tell whether a text links a file with ``{attach}`` (rendering it then moves that file)."""
+    html = raw_html(item)
+    return "attach" in html and any(what == "attach" for what, _ in link_paths(item, html))
+
+
 def link_paths(item: Any, html: str) -> tuple[tuple[str, str], ...]:
     """Return the intrasite links of ``html`` as (kind, path), resolved as _link_replacer does."""
     found = []
@@ -169,6 +175,16 @@ def cacheable_reading(reader: Any, path: str) -> tuple[str, dict[str, Any]]:
 
 
 # --- ArticlesGenerator and PagesGenerator.generate_context ------------------------------------
+
+def source_files(generator: Any) -> set[str]:
+    """Return the files generate_context reads, relative to the content folder."""
+    settings = generator.settings
+    if isinstance(generator, generators.ArticlesGenerator):
+        return generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    if isinstance(generator, generators.PagesGenerator):
+        return generator.get_files(settings["PAGE_PATHS"], exclude=settings["PAGE_EXCLUDES"])
+    return set()
+
 
 def read_text(generator: Any, old: Any) -> Any:
     """Read the file of a text again as its generator's generate_context does; None if skipped."""

@@ -6,19 +6,35 @@ computes the page's fingerprint (keys.py) and either keeps the file, when it was
 the same fingerprint and still has the size and date it had then, or lets Pelican's own
 ``Writer.write_file`` render and write it. Only the splitting of a list into pages and the
 page's template context are known from Pelican's code (pelican_internals.py).
+
+Pages to render are queued and rendered at the end of the build (``finalized``), shared
+between this process and forked workers (parallel.py): rendering only writes files. With
+``RELATIVE_URLS`` (each page changes the shared context's ``localsiteurl``), a file written
+twice, or a text whose ``{attach}`` links move files, a page is rendered at once, in order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from . import pelican_internals
+from . import parallel, pelican_internals
 from .keys import LAST, PageKeys
 from .records import load_state, save_state, stamp
+
+
+@dataclass
+class Job:
+    """A page to render: Pelican's write_file arguments for it, and its fingerprint."""
+
+    path: str
+    key: bytes | None
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
 
 
 class FastWriter(Writer):
@@ -41,7 +57,9 @@ class FastWriter(Writer):
         # Files written (or kept) in this build, for Pelican's rule on writing a file twice.
         self._written: set[str] = set()
         self._overridden: set[str] = set()
-        self._rendered: set[str] = set()  # by Pelican's own write_file, which knows them
+        self._rendered: set[str] = set()  # by Pelican's own write_file here, which knows them
+        self._queue: list[Job] = []
+        self._queue_pages = not self.settings.get("RELATIVE_URLS")
         LAST.reset()
         FastWriter.current = FastWriter.last = self
 
@@ -70,8 +88,23 @@ class FastWriter(Writer):
         current = stamp(path) if key is not None else None
         self.records[path] = (key, *current) if key is not None and current is not None else None  # type: ignore[assignment]
 
+    def flush(self) -> None:
+        """Render the queued pages, shared between this process and forked workers."""
+        jobs, self._queue = self._queue, []
+        if not jobs:
+            return
+        parallel.run(jobs, self._render, parallel.worker_count(self.settings, len(jobs)))
+        for job in jobs:
+            self.remember(job.path, job.key)
+        LAST.rendered += len(jobs)
+
+    def _render(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            Writer.write_file(self, *job.args, **job.kwargs)
+
     def finish(self) -> None:
-        """Save this build's records (at ``finalized``: the build went to its end)."""
+        """Render what is queued and save this build's records (at ``finalized``)."""
+        self.flush()
         for path, key in self._pending.items():
             self.remember(path, key)
         self.state.pages = {path: record for path, record in self.records.items() if record is not None}
@@ -110,20 +143,35 @@ class FastWriter(Writer):
         if not again and self.is_current(path, key):
             pelican_internals.check_overwrite(path, override, self._written, self._overridden)
             pelican_internals.follow_localsiteurl(context, name, relative_urls)
+            self._attach(kwargs)
             LAST.skipped += 1
             return
+        args = (name, template, context, relative_urls, paginated, template_name, override, url)
         if again and path not in self._rendered:
-            # Kept earlier in this build, which Pelican's writer does not know: its rule here.
+            # Kept or queued earlier in this build, which Pelican's writer does not know: its rule
+            # here, then the earlier version first.
             if not pelican_internals.check_overwrite(path, override, self._written, self._overridden):
                 return
-        super().write_file(name, template, context, relative_urls, paginated, template_name, override, url,
-                           **kwargs)
+            self.flush()
+        elif not again and self._queue_pages and not self._attach(kwargs):
+            pelican_internals.check_overwrite(path, override, self._written, self._overridden)
+            self._queue.append(Job(path, key, args, kwargs))
+            return
+        super().write_file(*args, **kwargs)
         self._rendered.add(path)
         self._written.add(path)
         if override:
             self._overridden.add(path)
         self.remember(path, None if again else key)  # a file written twice is never kept
         LAST.rendered += 1
+
+    def _attach(self, kwargs: dict[str, Any]) -> bool:
+        """Make a page's own text move the files its ``{attach}`` links name, here and now."""
+        own = kwargs.get("article") or kwargs.get("page")
+        if own is None or not pelican_internals.has_attach_links(own):
+            return False
+        own.content  # noqa: B018 - replacing its links moves the attached files
+        return True
 
 
 def provide_writer(pelican: Any) -> type[Writer] | None:
