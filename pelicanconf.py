@@ -114,6 +114,6 @@ CHECK_MODIFIED_METHOD = "mtime"
 # records kept in CACHE_PATH); `pelican --ignore-cache` renders everything. Off in publishconf.py.
 FAST_REBUILD = True
 # The code besides plugins/ whose change makes the caches of earlier builds useless.
-FAST_REBUILD_PACKAGES = ["poll_service"]
+FAST_REBUILD_PACKAGES = ["poll_spec"]
 
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True}
