@@ -166,6 +166,9 @@ class Rebuilder:
                 return self.last_kind
             except Fallback as reason:
                 log.info("fast_build: complete build (%s)", reason)
+            except BaseException:
+                self.built = None  # half updated: the next build is a complete one
+                raise
         self.complete()
         return self.last_kind
 
@@ -225,10 +228,6 @@ class Rebuilder:
                 raise Fallback(f"{path} is no longer a valid text")
             if structure(new, settings) != structure(old, settings):
                 raise Fallback(f"{path}: the structure of the site changes")
-            # Until plugins/polls stops writing forms into texts (issue 15): a poll shown in
-            # another article is only right after a complete build.
-            if "polls" in old.metadata or "polls" in new.metadata:
-                raise Fallback(f"{path} holds a poll")
             swapped[id(old)] = (old, new)
         self._swap(swapped)
         texts = texts_of(built.generators)

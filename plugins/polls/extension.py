@@ -1,10 +1,11 @@
-"""Python-Markdown extension: turn each ```poll block into the poll's HTML form.
+"""Python-Markdown extension: turn each ```poll block into a placeholder and plain data.
 
-The preprocessor finds blocks with ``poll_spec.find_poll_blocks`` (the same
-function ``make check`` uses), parses them with the one validator, and stores the rendered form
-in ``md.htmlStash`` so no later processor touches it. A block holding only ``id:`` shows a
-poll defined elsewhere, which may not have been read yet: it becomes a marker that the plugin
-replaces once the whole site is read (see ``polls.site``).
+The preprocessor finds blocks with ``poll_spec.find_poll_blocks`` (the same function
+``make check`` uses) and parses them with the one validator. Each block leaves a placeholder,
+``<!--poll:ID-->``, in ``md.htmlStash`` (no later processor touches it) and its poll (or, for
+a block holding only ``id:``, a reference to a poll defined elsewhere) in ``polls``. Nothing
+is rendered here: the page's form and the feeds' static version replace the placeholder at
+the end of the build, once the whole site is read (``polls.site``, ``polls.render``).
 
 Line numbers: Pelican's ``meta`` preprocessor removes the metadata header before this one runs,
 so the k-th block seen here is matched with the k-th block of the source file, whose lines the
@@ -14,6 +15,7 @@ reader passes in ``file_blocks``. Without them (plain Markdown use) lines count 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from markdown import Markdown
@@ -22,8 +24,6 @@ from markdown.preprocessors import Preprocessor
 
 from poll_spec import Poll, PollBlock, PollReference, check_shown_once, find_poll_blocks, parse_block
 
-from .render import PollRenderer
-
 log = logging.getLogger(__name__)
 
 # Python-Markdown's fenced_code (through "extra") runs at 25: above it, or the block becomes a
@@ -31,9 +31,12 @@ log = logging.getLogger(__name__)
 PRIORITY = 26
 
 
-def reference_marker(poll_id: str) -> str:
-    """Return the placeholder left where a reference block will show its poll."""
-    return f"<!--poll-reference:{poll_id}-->"
+def placeholder(poll_id: str) -> str:
+    """Return what stands for a poll in the text, until the page's form replaces it."""
+    return f"<!--poll:{poll_id}-->"
+
+
+PLACEHOLDER_RE = re.compile(r"<!--poll:(?P<id>[a-z0-9-]+)-->")
 
 
 class PollPreprocessor(Preprocessor):
@@ -65,8 +68,7 @@ class PollPreprocessor(Preprocessor):
             check_shown_once([*shown, item])  # one form per poll and page: unique element ids
             shown.append(item)
             self.extension.polls.append(item)
-            html = self.extension.render(item)
-            result += lines[done : block.line - 1] + ["", self.md.htmlStash.store(html), ""]
+            result += lines[done : block.line - 1] + ["", self.md.htmlStash.store(placeholder(item.id)), ""]
             done = block.end_line
         return result + lines[done:]
 
@@ -74,14 +76,12 @@ class PollPreprocessor(Preprocessor):
 class PollExtension(Extension):
     """Register the ```poll preprocessor; ``polls`` lists what the last document held."""
 
-    def __init__(self, renderer: PollRenderer | None = None, **kwargs: Any):
+    def __init__(self, **kwargs: Any):
         self.config = {
             "source": ["", "Path shown in error messages, e.g. content/article.md"],
             "file_blocks": [[], "find_poll_blocks() of the whole source file, for file lines"],
         }
         super().__init__(**kwargs)
-        # Not a config entry: Python-Markdown would coerce an object default of None to a bool.
-        self._renderer = renderer
         self.polls: list[Poll | PollReference] = []
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
@@ -92,19 +92,6 @@ class PollExtension(Extension):
     def reset(self) -> None:
         """Forget the polls of the previous document (Pelican reuses Markdown instances)."""
         self.polls = []
-
-    @property
-    def renderer(self) -> PollRenderer:
-        """The renderer of forms, a standalone one (French, no catalog) unless one was given."""
-        if self._renderer is None:
-            self._renderer = PollRenderer()
-        return self._renderer
-
-    def render(self, item: Poll | PollReference) -> str:
-        """Return the HTML that stands for a block: the form, or a reference marker."""
-        if isinstance(item, PollReference):
-            return reference_marker(item.id)
-        return self.renderer.form(item)
 
 
 def makeExtension(**kwargs: Any) -> PollExtension:  # noqa: N802 (Python-Markdown's name)

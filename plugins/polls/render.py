@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from jinja2 import ChoiceLoader, Environment
 
@@ -22,6 +22,8 @@ from poll_spec import PARIS, Poll
 from poll_spec.formatting import format_clock, format_day
 from poll_spec import markup
 from poll_spec.markup import MACROS, TEMPLATES
+
+from .extension import PLACEHOLDER_RE
 PRIVACY_PATH = "/confidentialite/"
 # The plugin's code that shapes a page's poll HTML (see PollRenderer.fingerprint).
 CODE = sorted(Path(__file__).parent.glob("*.py"))
@@ -65,8 +67,8 @@ class PollRenderer:
     def fingerprint(self) -> str:
         """Summarize everything a rendered form depends on besides the poll itself.
 
-        Pelican's content cache only looks at each file's date: the reader stores this value
-        with the content, and cached pages with another one are read again.
+        plugins/fast_build counts it among the inputs of every page showing a poll, so a change
+        of the macros, the catalog or this code renders those pages again.
         """
         digest = hashlib.sha256(repr((self.api_url, self.site_url, self.lang)).encode())
         sources = [TEMPLATES / MACROS, *sorted(Path(poll_spec.__file__).parent.glob("*.py")), *CODE]
@@ -119,3 +121,8 @@ class PollRenderer:
         if date_long is not None:
             return str(date_long(value))
         return format_day(value, self.lang)
+
+
+def replace_placeholders(html: str, polls: Mapping[str, Poll], render: Callable[[Poll], str]) -> str:
+    """Put ``render(poll)`` in place of each poll's placeholder (an unknown id leaves nothing)."""
+    return PLACEHOLDER_RE.sub(lambda match: render(polls[match["id"]]) if match["id"] in polls else "", html)

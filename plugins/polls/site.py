@@ -1,26 +1,29 @@
-"""What the plugin does once per build: check polls across the site, finish pages, write the manifest.
+"""What the plugin does once per build: check polls across the site, render them, write the manifest.
 
-Per-file work happens in the reader; this module sees every article and page together, so it
-enforces one definition per id, resolves reference blocks, gives each page holding a poll its
-``feed_content`` (the poll as static HTML) and writes output/polls.json. Its state lives for
-one build and is reset at the start of each run (``get_generators``): tests and ``make devserver``
-build many times in one process.
+Per-file work happens in the reader, which leaves a placeholder and the poll's data. This
+module sees every article and page together (``all_generators_finalized``): it enforces one
+definition per id, resolves reference blocks and gives each text holding a poll its
+``feed_content`` (the text with each poll's static version). Each page is finished once
+written (``content_written``): its placeholders become the poll's form. output/polls.json is
+written at ``finalized``. Forms and static versions come from one renderer (render.py) made
+with the build's Jinja2 environment (``generator_init``).
+
+Its state lives for one build and is reset at the start of each run (``get_generators``):
+tests and ``make devserver`` build many times in one process. Finishing the site again on the
+same texts gives the same result (the dev server's incremental rebuilds do so).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from pelican.utils import truncate_html_paragraphs, truncate_html_words
-
 from poll_spec import Poll, PollReference, PollSyntaxError, check_reference, check_unique
 from poll_spec.manifest import MANIFEST_NAME, write_manifest as write_manifest_file
 
-from .render import PollRenderer
+from .render import PollRenderer, replace_placeholders
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +32,6 @@ MANIFEST = MANIFEST_NAME
 # them is written to a page, so each of their polls can receive votes.
 CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
                  "drafts_translations", "pages", "hidden_pages", "draft_pages", "draft_translations")
-# A form made by the "form" macro of _poll.html. Forms cannot nest, and poll texts are escaped,
-# so the first "</form>" after the opening tag closes it.
-FORM_RE = re.compile(r'<form class="poll"[^>]*? data-poll-id="(?P<id>[a-z0-9-]+)".*?</form>', re.S)
 
 
 class PollBuildError(Exception):
@@ -42,8 +42,10 @@ class PollBuildError(Exception):
 class BuildState:
     """What one build learnt about polls."""
 
-    errors: list[PollSyntaxError] = field(default_factory=list)
+    errors: list[PollSyntaxError] = field(default_factory=list)  # met while reading
+    polls: dict[str, Poll] = field(default_factory=dict)  # the site's polls by id, with their page
     manifest: list[Poll] | None = None
+    renderer: PollRenderer | None = None
 
 
 STATE = BuildState()
@@ -52,7 +54,15 @@ STATE = BuildState()
 def reset(*_: Any) -> None:
     """Forget the previous build."""
     STATE.errors = []
+    STATE.polls = {}
     STATE.manifest = None
+    STATE.renderer = None
+
+
+def make_renderer(generator: Any) -> None:
+    """At ``generator_init``: render with the build's Jinja2 environment (its catalog, filters)."""
+    if STATE.renderer is None and getattr(generator, "env", None) is not None:
+        STATE.renderer = PollRenderer(generator.env, generator.settings)
 
 
 def report(error: PollSyntaxError) -> None:
@@ -77,8 +87,8 @@ def page_url(content: Any, settings: dict[str, Any]) -> str:
     return f"{(settings.get('SITEURL') or '').rstrip('/')}/{content.url}"
 
 
-def collect(contents: list[Any], settings: dict[str, Any]) -> dict[str, Poll]:
-    """Index the site's poll definitions by id, reporting duplicates and unknown references."""
+def collect(contents: list[Any], settings: dict[str, Any], errors: list[PollSyntaxError]) -> dict[str, Poll]:
+    """Index the site's poll definitions by id; duplicates and unknown references go to ``errors``."""
     polls: dict[str, Poll] = {}
     for content in contents:
         for poll in content.polls:
@@ -87,7 +97,7 @@ def collect(contents: list[Any], settings: dict[str, Any]) -> dict[str, Poll]:
             try:
                 check_unique([polls[poll.id], poll] if poll.id in polls else [poll])
             except PollSyntaxError as error:
-                report(error)
+                errors.append(error)
                 continue
             polls[poll.id] = replace(poll, url=page_url(content, settings))
     for content in contents:
@@ -96,63 +106,66 @@ def collect(contents: list[Any], settings: dict[str, Any]) -> dict[str, Poll]:
                 try:
                     check_reference(reference, polls)
                 except PollSyntaxError as error:
-                    report(error)
+                    errors.append(error)
     return polls
 
 
-def finish_content(content: Any, polls: dict[str, Poll], renderer: PollRenderer,
-                   settings: dict[str, Any]) -> None:
-    """Show referenced polls in the page, and give it a ``feed_content`` with static polls."""
-    from .extension import reference_marker  # noqa: PLC0415 (extension imports render, like us)
-
-    html = content._content
-    for reference in content.polls:
-        if isinstance(reference, PollReference):
-            html = html.replace(reference_marker(reference.id), renderer.form(polls[reference.id]))
-    content._content = html
-    if "summary" not in content.metadata:
-        content.metadata["summary"] = listing_summary(content, html, settings)
-    url = page_url(content, settings)
-    static = FORM_RE.sub(lambda match: renderer.static(polls[match["id"]], url), html)
-    # Same link rewriting ({filename}, {static}) as content.content, without memoizing it early.
-    content.feed_content = content._update_content(static, content.get_siteurl())
+def shown(content: Any) -> list[Poll]:
+    """Return the polls a text shows, in order (a reference as the poll it names)."""
+    return [STATE.polls[item.id] for item in getattr(content, "polls", None) or () if item.id in STATE.polls]
 
 
-def listing_summary(content: Any, html: str, settings: dict[str, Any]) -> str:
-    """Return the summary Pelican would cut from the page, cut from the page without its polls.
-
-    Listings show an article's summary; cut from the full page it could hold half a form,
-    without its script and styles. An explicit Summary header is left alone.
-    """
-    text = content._update_content(FORM_RE.sub("", html), content.get_siteurl())
-    if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
-        text = truncate_html_paragraphs(text, settings["SUMMARY_MAX_PARAGRAPHS"])
-    if settings.get("SUMMARY_MAX_LENGTH") is None:
-        return text
-    return truncate_html_words(text, settings["SUMMARY_MAX_LENGTH"], settings.get("SUMMARY_END_SUFFIX", "…"))
+def with_polls(html: str, content: Any, render: Any) -> str:
+    """Replace each placeholder of a text's ``html`` by ``render(poll)``."""
+    return replace_placeholders(html, {poll.id: poll for poll in shown(content)}, render)
 
 
 def finish(generators: list[Any]) -> None:
-    """Check the site's polls, finish the pages holding them and prepare the manifest."""
+    """Check the site's polls, give texts holding one their ``feed_content``, prepare the manifest."""
     contents = [content for content in contents_of(generators) if getattr(content, "polls", None)]
     settings = generators[0].settings
-    polls = collect(contents, settings)
-    if STATE.errors:
-        raise PollBuildError(
-            f"{len(STATE.errors)} erreur(s) dans les sondages : voir les messages ci-dessus."
-        )
-    env = next((generator.env for generator in generators if hasattr(generator, "env")), None)
-    renderer = PollRenderer(env, settings)
+    errors = list(STATE.errors)
+    polls = collect(contents, settings, errors)
+    for error in errors[len(STATE.errors):]:
+        log.error("polls: %s", error)
+    if errors:
+        raise PollBuildError(f"{len(errors)} erreur(s) dans les sondages : voir les messages ci-dessus.")
+    STATE.polls = polls
+    if STATE.renderer is None:
+        env = next((generator.env for generator in generators if hasattr(generator, "env")), None)
+        STATE.renderer = PollRenderer(env, settings)
+    renderer = STATE.renderer
     for content in contents:
-        finish_content(content, polls, renderer, settings)
+        url = page_url(content, settings)
+        # The text as its page shows it (links replaced), with each poll's static version.
+        content.feed_content = with_polls(content.content, content, lambda poll, url=url: renderer.static(poll, url))
     STATE.manifest = list(polls.values())
     log.debug("polls: %d polls in %d pages", len(polls), len(contents))
 
 
+def show_forms(path: str, context: dict[str, Any] | None = None) -> None:
+    """At ``content_written``: put each poll's form in place of its placeholder in a text's page."""
+    context = context or {}
+    content = context.get("article") or context.get("page")
+    if not getattr(content, "polls", None) or STATE.renderer is None:
+        return
+    page = Path(path)
+    html = page.read_text(encoding="utf-8")
+    done = with_polls(html, content, STATE.renderer.form)
+    if done != html:
+        page.write_text(done, encoding="utf-8")
+
+
+def fast_build_inputs(content: Any) -> Any:
+    """Answer fast_build's ``text_inputs``: a text's page also shows the polls it names, rendered."""
+    if not getattr(content, "polls", None) or STATE.renderer is None:
+        return None
+    return (STATE.renderer.fingerprint, shown(content))
+
+
 def write_manifest(pelican: Any) -> None:
-    """Write output/polls.json, then forget this build."""
+    """Write output/polls.json (pages may still be rendered after: the state is kept)."""
     if STATE.manifest is not None:
         path = Path(pelican.output_path) / MANIFEST
         write_manifest_file(path, STATE.manifest)
         log.info("polls: %d polls written to %s", len(STATE.manifest), path)
-    reset()

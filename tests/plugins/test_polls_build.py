@@ -16,7 +16,7 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 from polls import site as poll_site
-from polls.reader import PollMarkdownReader
+from polls.reader import MarkdownReader
 
 # Not from conftest: with several conftest.py files and no packages, that name is ambiguous.
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,9 +73,7 @@ def build_here(root: Path, files: dict[str, str], cache: bool = False) -> Path:
     settings = read_settings(str(ROOT / "pelicanconf.py"), override={
         "PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(root / "cache"),
         # Our plugins only: the feeds plugin has tests of its own.
-        "PLUGINS": ["i18n", "polls"], "LOAD_CONTENT_CACHE": cache, "FEED_ALL_ATOM": None,
-        "FEED_ALL_RSS": None, "CATEGORY_FEED_ATOM": None, "CATEGORY_FEED_RSS": None,
-        "TAG_FEED_ATOM": None, "TAG_FEED_RSS": None,
+        "PLUGINS": ["i18n", "polls"], "LOAD_CONTENT_CACHE": cache,
     })
     Pelican(settings).run()
     return output
@@ -139,7 +137,7 @@ def test_a_reference_block_shows_a_poll_defined_in_another_article(tmp_path: Pat
     })
     form = parse(output / "reprend/index.html").xpath("//form[@class='poll']")[0]
     assert form.xpath("string(fieldset/legend)") == "Venez-vous à vélo ?"
-    assert b"poll-reference" not in (output / "reprend/index.html").read_bytes()
+    assert b"<!--poll:" not in (output / "reprend/index.html").read_bytes()
     assert [(p["id"], p["url"], p["source"]) for p in manifest(output)] == [
         ("velo", "/definit/", "content/definit.md")]
     reprend = next(c for c in written if c.slug == "reprend")
@@ -147,13 +145,13 @@ def test_a_reference_block_shows_a_poll_defined_in_another_article(tmp_path: Pat
 
 
 def test_feed_content_replaces_the_form_with_the_static_version(tmp_path: Path, written) -> None:
-    build_here(tmp_path, {
+    output = build_here(tmp_path, {
         "vote.md": article("Vote", POLL.format(id="velo", question="Venez-vous <b>à vélo</b> ?")
                            + "\n[Confidentialité]({filename}/pages/prive.md)\n"),
         "pages/prive.md": "Title: Privé\nSlug: prive\n\nTexte.\n",
     })
     vote = next(c for c in written if c.slug == "vote")
-    assert '<form class="poll"' in vote.content
+    assert "<form" not in vote.content and vote.content.startswith("<!--poll:velo-->")  # the page's form comes later
     feed = lxml.html.fragment_fromstring(vote.feed_content, create_parent="div")
     assert not feed.xpath("//form")
     assert "Sondage : Venez-vous <b>à vélo</b> ?" in feed.xpath("string(//p[@class='poll__question'])")
@@ -163,6 +161,7 @@ def test_feed_content_replaces_the_form_with_the_static_version(tmp_path: Path, 
     assert image.get("src") == "/api/polls/velo/results.svg"
     assert image.get("alt") == "Résultats actuels du sondage « Venez-vous <b>à vélo</b> ? »"
     assert feed.xpath("//a[.='Confidentialité']/@href") == ["/prive/"]  # links resolved as in the page
+    assert parse(output / "vote/index.html").xpath("//form[@class='poll'][@data-poll-id='velo']")
 
 
 def test_listings_summarise_an_article_without_its_poll(tmp_path: Path) -> None:
@@ -182,8 +181,8 @@ def test_a_build_from_the_cache_still_writes_every_poll(tmp_path: Path, written,
              "b.md": article("B", POLL.format(id="sondage-b", question="B ?"))}
     first = manifest(build_here(tmp_path, files, cache=False))
     reads: list[str] = []
-    original = PollMarkdownReader.read
-    monkeypatch.setattr(PollMarkdownReader, "read", lambda self, path: reads.append(path) or original(self, path))
+    original = MarkdownReader.read
+    monkeypatch.setattr(MarkdownReader, "read", lambda self, path: reads.append(path) or original(self, path))
     written.clear()
     output = build_here(tmp_path, files, cache=True)
     assert reads == []  # every article came from the cache
@@ -245,3 +244,13 @@ def test_pelican_exits_non_zero_and_names_the_file_line_of_a_bad_poll(tmp_path: 
     assert result.returncode != 0
     assert ("content/x.md:10 : Un sondage a besoin d'au moins deux réponses, "
             "une par ligne commençant par « - ».") in output
+
+
+def test_texts_keep_pelicans_reader_name_and_gain_no_metadata_key(tmp_path: Path, written) -> None:
+    build_here(tmp_path, {"simple.md": article("Simple", "Texte sans sondage.\n"),
+                          "vote.md": article("Vote", POLL.format(id="velo", question="Q ?"))})
+    simple = next(c for c in written if c.slug == "simple")
+    vote = next(c for c in written if c.slug == "vote")
+    assert simple.metadata["reader"] == vote.metadata["reader"] == "markdown"
+    assert set(simple.metadata) == {"title", "date", "slug", "reader", "category"}
+    assert set(vote.metadata) == set(simple.metadata) | {"polls"}  # the poll's plain data

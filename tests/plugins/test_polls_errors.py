@@ -9,7 +9,7 @@ import pytest
 from pelican.settings import DEFAULT_CONFIG
 
 from poll_spec import PollSyntaxError
-from polls.reader import PollMarkdownReader
+from polls.reader import MarkdownReader
 
 # Lines 1-6 of every test file; a poll's body starts on line 7.
 HEADER = "Title: Essai\nDate: 2026-01-01\n\nUn paragraphe avant le sondage.\n\n```poll\n"
@@ -46,12 +46,12 @@ CASES = {
 
 
 @pytest.fixture
-def reader() -> PollMarkdownReader:
+def reader() -> MarkdownReader:
     """A poll-aware Markdown reader with Pelican's default settings."""
-    return PollMarkdownReader(copy.deepcopy(DEFAULT_CONFIG))
+    return MarkdownReader(copy.deepcopy(DEFAULT_CONFIG))
 
 
-def read_error(reader: PollMarkdownReader, path: Path, text: str) -> str:
+def read_error(reader: MarkdownReader, path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PollSyntaxError) as error:
         reader.read(str(path))
@@ -97,4 +97,5 @@ def test_a_good_poll_is_kept_in_the_metadata_with_its_file_line(reader, tmp_path
     content, metadata = reader.read(str(path))
     (poll,) = metadata["polls"]
     assert (poll.id, poll.line, poll.source) == ("essai", 7, f"{tmp_path.name}/essai.md")
-    assert metadata["title"] == "Essai" and '<form class="poll"' in content
+    assert metadata["title"] == "Essai" and content.endswith("<!--poll:essai-->")
+    assert set(metadata) == {"title", "date", "polls"}  # no key of the plugin's own but the polls

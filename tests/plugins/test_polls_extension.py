@@ -1,4 +1,8 @@
-"""The ```poll Markdown extension on tiny documents: source in, HTML out."""
+"""The ```poll Markdown extension on tiny documents: source in, HTML out.
+
+The extension leaves a placeholder per poll; ``convert`` then puts the forms in, as the build
+does once the site is read (polls.site), with a standalone renderer (French, no catalog).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import markdown
 import pytest
 
 from poll_spec import Poll, PollReference, PollSyntaxError, find_poll_blocks
-from polls.extension import PollExtension, reference_marker
+from polls.extension import PollExtension, placeholder
+from polls.render import PollRenderer, replace_placeholders
 
 DONATION = """\
 ```poll
@@ -25,7 +30,8 @@ def convert(text: str, **config) -> tuple[str, PollExtension]:
     extension = PollExtension(**config)
     html = markdown.Markdown(extensions=["markdown.extensions.extra", "markdown.extensions.meta",
                                          extension], output_format="html5").convert(text)
-    return html, extension
+    polls = {poll.id: poll for poll in extension.polls if isinstance(poll, Poll)}
+    return replace_placeholders(html, polls, PollRenderer().form), extension
 
 
 def form_of(text: str, **config) -> lxml.html.HtmlElement:
@@ -146,9 +152,9 @@ def test_the_extension_remembers_the_polls_of_the_document_in_order() -> None:
     assert isinstance(reference, PollReference) and reference.id == "autre-sondage"
 
 
-def test_a_reference_block_leaves_a_marker_for_the_site_wide_step() -> None:
-    html, _ = convert("```poll\nid: ailleurs\n```\n")
-    assert reference_marker("ailleurs") in html
+def test_a_block_leaves_a_placeholder_and_renders_nothing_itself() -> None:
+    html = markdown.markdown(DONATION + "\n```poll\nid: ailleurs\n```\n", extensions=[PollExtension()])
+    assert html == f"{placeholder('don-en-ligne')}\n{placeholder('ailleurs')}"
 
 
 def test_reset_forgets_the_previous_document() -> None:
@@ -161,7 +167,7 @@ def test_reset_forgets_the_previous_document() -> None:
 
 def test_the_extension_loads_by_name() -> None:
     html = markdown.markdown(DONATION, extensions=["markdown.extensions.extra", "polls.extension"])
-    assert '<form class="poll"' in html
+    assert html == placeholder("don-en-ligne")
 
 
 def test_without_a_file_an_error_counts_lines_from_the_text() -> None:

@@ -317,7 +317,7 @@ def test_after_each_edit_of_a_sequence_the_output_is_that_of_a_complete_build(si
         stale = site.assert_same_as_a_full_build()
         if edit in (edit_text, edit_title):
             assert not stale, edit.__name__
-        if edit in (edit_text, edit_title, edit_a_summary):
+        if edit in (edit_text, edit_title, edit_a_summary, edit_the_text_of_a_poll, edit_a_poll_shown_elsewhere):
             assert site.incremental == (site.mode == "incremental"), edit.__name__
     # Pages of the deleted article, of the draft's and the hidden article's old address, of the
     # old category addresses.
