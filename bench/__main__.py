@@ -73,9 +73,10 @@ def how(args: argparse.Namespace) -> str:
         f"cache (reader layer, mtime). {args.build_rounds} rounds rotating which site goes "
         "first; medians. Warm = the same command again after appending a sentence to one "
         "article (ours and vanilla). Peak memory = the child's max RSS (os.wait4).",
-        f"- Votes: gunicorn sync workers (`-w {votes.workers()}` = 2 × cores + 1, "
-        "`--no-control-socket`) on 127.0.0.1, production settings (POLL_ENV unset, "
-        "POLL_SECRET_KEY set, POLL_TRUSTED_PROXIES=1, POLL_RATE_LIMIT=0), fresh SQLite file and "
+        f"- Votes: gunicorn `{' '.join(votes.worker_args())}` (docs/deploy.md: a worker per core, "
+        "threads that wait for their batch's commit; `--no-control-socket`) on 127.0.0.1, "
+        "production settings (POLL_ENV unset, POLL_SECRET_KEY set, POLL_TRUSTED_PROXIES=1, "
+        "POLL_RATE_LIMIT=0, batches as by default), fresh SQLite file (synchronous=FULL) and "
         "a throwaway PostgreSQL 15 (default settings, fsync on); polls created by `flask init-db` "
         f"+ `sync-polls`. wrk, {args.connections} connections, {args.vote_seconds} s per run, "
         f"{args.vote_rounds} interleaved rounds (medians); bench/lua/load.lua gives every "

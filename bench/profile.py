@@ -153,7 +153,9 @@ def _vote_app(workdir: Path, database_url: str):  # noqa: ANN202 (a Flask app)
     """Create the service in-process, its polls synced by its own CLI."""
     manifest = workdir / "polls.json"
     votes.write_manifest(manifest, ["bench-1"])
-    env = votes.service_env(database_url, "http://localhost")
+    env = votes.service_env(database_url, "http://localhost", workdir / "keys")
+    # One request at a time here: a lone vote would wait for company that never comes.
+    env["POLL_VOTE_BATCH_WAIT_MS"] = "0"
     votes.prepare_database(env, manifest, workdir / "flask.log")
     from poll_service import create_app
 

@@ -113,6 +113,9 @@ def _backend_rows(backend: BackendResult, result: VotesResult) -> list[Row]:
         Row(f"Votes, {backend.name}, ÷ hello POST",
             f"**{votes:.2f}** ({_load(backend.votes)}; {created:.1%} answered 201)",
             "≥ 0.50", verdict),
+        Row(f"p99 of a vote, {backend.name}, {result.connections} connections",
+            f"**{backend.votes.p99_ms:.0f} ms**", "≤ 50 ms",
+            check(backend.votes.p99_ms, 50, True) if created >= MIN_CREATED_SHARE else "error"),
         Row(f"Results GET, {backend.name}, ÷ hello GET",
             f"**{results:.2f}** ({_load(backend.results)}; {ok_results:.1%} answered 200; "
             f"poll holding ~{backend.votes.count('s201') // max(result.rounds, 1)} votes)",

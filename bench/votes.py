@@ -54,8 +54,22 @@ def ensure_wrk() -> None:
 
 
 def workers() -> int:
-    """Return gunicorn's recommended worker count for this machine: 2 × cores + 1."""
-    return 2 * (os.cpu_count() or 1) + 1
+    """Return the worker count docs/deploy.md recommends: one per core (threads do the waiting)."""
+    return os.cpu_count() or 1
+
+
+# The worker class and threads docs/deploy.md recommends: a vote waits for its batch's commit
+# in a thread, while the process's other threads go on serving. BENCH_GUNICORN replaces
+# these arguments (and -w) to compare other settings, e.g. "-w 5 -k sync".
+THREADS = 16
+
+
+def worker_args() -> list[str]:
+    """Return gunicorn's worker arguments, shared by the service and the hello app."""
+    custom = os.environ.get("BENCH_GUNICORN")
+    if custom:
+        return custom.split()
+    return ["-w", str(workers()), "-k", "gthread", "--threads", str(THREADS)]
 
 
 @dataclass(frozen=True)
@@ -149,12 +163,12 @@ def wrk(url: str, *, method: str, origin: str, body: str | None, seconds: int,
 def gunicorn_command(app: str, port: int) -> list[str]:
     """Return the gunicorn command line shared by the service and the hello app."""
     # --no-control-socket: gunicorn 27 would otherwise share ~/.gunicorn between instances.
-    return [str(BIN / "gunicorn"), "-w", str(workers()), "-k", "sync", "-b", f"127.0.0.1:{port}",
+    return [str(BIN / "gunicorn"), *worker_args(), "-b", f"127.0.0.1:{port}",
             "--no-control-socket", "--chdir", str(ROOT), app]
 
 
-def service_env(database_url: str, origin: str) -> dict[str, str]:
-    """Return the production environment of the service for the bench."""
+def service_env(database_url: str, origin: str, key_dir: Path) -> dict[str, str]:
+    """Return the production environment of the service for the bench (its own key folder)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("POLL_")}
     env.update(
         POLL_DATABASE_URL=database_url,
@@ -162,6 +176,7 @@ def service_env(database_url: str, origin: str) -> dict[str, str]:
         POLL_TRUSTED_PROXIES="1",
         POLL_ALLOWED_ORIGINS=origin,
         POLL_RATE_LIMIT="0",
+        POLL_KEY_DIR=str(key_dir),
     )
     return env
 
@@ -195,7 +210,7 @@ def service(name: str, database_url: str, manifest: Path, workdir: Path) -> Iter
     """Run the poll service on ``database_url``; yield its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = service_env(database_url, base)
+    env = service_env(database_url, base, workdir / f"{name}-keys")
     log_file = workdir / f"{name}.log"
     prepare_database(env, manifest, log_file)
     with server(gunicorn_command(SERVICE_APP, port), cwd=ROOT, env=env,

@@ -16,8 +16,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
-    from . import admin, api, built_site, cache, cli, csrf, db, errors, logs, results_page, results_text, settings
-    from .address_keys import KeyCache
+    from . import admin, api, built_site, cache, cli, csrf, db, errors, logs, results_page, results_text, settings, writer
+    from .address_keys import KeyRing
     from .ratelimit import RateLimiter
     from .visitor import NoSession
 
@@ -37,11 +37,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     limit, window = options["POLL_RATE_LIMIT"]
     app.extensions["poll_rate_limiter"] = RateLimiter(limit, window)
-    app.extensions["poll_key_cache"] = KeyCache()
+    app.extensions["poll_key_ring"] = KeyRing(options["POLL_KEY_DIR"], options["POLL_SECRET_KEY"])
 
     logs.install()
     db.init_app(app)
     cache.init_app(app)
+    writer.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
     results_text.init_app(app)

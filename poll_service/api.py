@@ -13,7 +13,8 @@ from .errors import FORM_TYPES, JSON_TYPE, PollError, error_response
 from .schema import LATEST_VERSION, current_version
 from .settings import now
 from .store.state import status_of
-from .store.votes import AlreadyVoted, record_vote
+from .store.votes import AlreadyVoted, Ballot
+from .writer import get_writer
 
 bp = Blueprint("api", __name__)
 logger = logging.getLogger(__name__)
@@ -51,32 +52,35 @@ def vote(poll_id: str) -> Response:
     if len(request.get_data(cache=True)) > limit:
         raise PollError("payload_too_large")
     choices = request.form.getlist("choices") if is_form else _json_choices()
-    identity = visitor.identity(issue_cookie=True)
+    ballot = Ballot(poll_id, tuple(choices), visitor.identity(issue_cookie=True))
     cache = current_app.extensions["poll_cache"]
     token = cache.token(poll_id)
-    conn = get_db()
-    try:
-        with transaction(conn, write=True):
-            moment = now()
-            snapshot = record_vote(conn, poll_id, choices, identity, moment, visitor.key_cache())
-    except AlreadyVoted as refusal:
-        logger.info("Vote refused on poll %r: %s", poll_id, refusal.code)
+    moment = now()
+    # Answered once the batch holding this vote is committed (writer.py): never before.
+    outcome = get_writer().submit(ballot, moment)
+    if isinstance(outcome, AlreadyVoted):
+        logger.info("Vote refused on poll %r: %s", poll_id, outcome.code)
         # The results this voter may now see come with the refusal: no second request.
-        response = error_response(refusal.code, refusal.message, extra={"poll": refusal.poll.to_json()})
+        response = error_response(outcome.code, outcome.message, extra={"poll": outcome.poll.to_json()})
         # Their own cookie had voted: let reads say so from now on.
-        return visitor.remember_vote(response, poll_id) if refusal.by_cookie else response
-    except PollError as refusal:
+        return visitor.remember_vote(response, poll_id) if outcome.by_cookie else response
+    if isinstance(outcome, PollError):
         # The poll and the reason only: who voted is exactly what must not be logged.
-        logger.info("Vote refused on poll %r: %s", poll_id[:64], refusal.code)
-        raise
+        logger.info("Vote refused on poll %r: %s", poll_id[:64], outcome.code)
+        raise outcome
+    snapshot = outcome
     # This worker's readers see the vote at once; the others within POLL_READ_CACHE_SECONDS.
     cache.publish(poll_id, token, snapshot)
     logger.info("Vote recorded on poll %r", poll_id)
     if is_form:
         response = redirect(url_for("results_page.results", poll_id=poll_id), 303)
     else:
-        response = jsonify(snapshot.state(moment, True).to_json())
-        response.status_code = 201
+        # Every vote of a batch answers the same poll: serialised once per batch.
+        body = snapshot.derived(
+            ("json", status_of(snapshot, moment), True),
+            lambda: jsonify(snapshot.state(moment, True).to_json()).get_data(),
+        )
+        response = current_app.response_class(body, status=201, mimetype=current_app.json.mimetype)
     response.headers["Cache-Control"] = "no-store"
     return visitor.remember_vote(response, poll_id)
 

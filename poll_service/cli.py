@@ -93,29 +93,37 @@ def purge_voters_command() -> None:
     now = current_app.config["POLL_CLOCK"]()
     with get_engine().connect() as conn, transaction(conn, write=True):
         report = purge_voters(conn, now, days)
-    vacuum_deleted_rows()
+    rewrite_tables()
+    # The keys of days before yesterday are destroyed even on a day without votes.
+    keys = current_app.extensions["poll_key_ring"].destroy_expired(now)
     for poll_id, count in report.voters_by_poll.items():
         click.echo(f"{poll_id} : {count} identifiant(s) de votant supprimé(s).")
-    if report.keys:
-        click.echo(f"{report.keys} clé(s) d'adresse expirée(s) supprimée(s).")
-    if not report.voters_by_poll and not report.keys:
+    if keys:
+        click.echo(f"{keys} clé(s) d'adresse expirée(s) détruite(s).")
+    if not report.voters_by_poll and not keys:
         click.echo(f"Rien à supprimer (conservation : {days} jours après la fermeture).")
 
 
-def vacuum_deleted_rows() -> None:
-    """On PostgreSQL, rewrite the tables of voter digests and address keys.
+def rewrite_tables() -> None:
+    """On PostgreSQL, rewrite the tables that keep traces of the day's votes.
 
-    A deleted row stays in the table's files, as a dead row version, until its space is
-    reused; VACUUM FULL writes the live rows to new files and drops the old ones. It runs
-    after every purge, so that the keys the day's first vote deleted go too. (SQLite needs
-    nothing more: its deleted rows were overwritten and its write-ahead log emptied.)
+    A deleted or updated row stays in a table's files, as a dead row version, until its
+    space is reused; and each row carries the id of the transaction that wrote it, so voter
+    rows of one batch share one, next to the counters' old versions of that batch. Every row
+    of ``voters`` is first written again in one transaction (one id for all), then the table
+    is rewritten in the order of its key (digests: random) and ``polls`` and ``options``
+    without their old versions; the old files are deleted. (SQLite needs nothing more: its
+    deleted rows were overwritten, its write-ahead log emptied, and ``voters`` has no rowid.)
     """
     engine = get_engine()
     if engine.dialect.name != "postgresql":
         return
-    # VACUUM cannot run inside a transaction.
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE voters SET kind = kind")
+    # CLUSTER and VACUUM cannot run inside a transaction.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM FULL voters, address_keys")
+        conn.exec_driver_sql("CLUSTER voters USING voters_pkey")
+        conn.exec_driver_sql("VACUUM FULL polls, options")
 
 
 def init_app(app: Flask) -> None:

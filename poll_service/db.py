@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 10.0
 # Server-side sessions are renewed hourly (their memory, settings changed on the server).
 RECYCLE_S = 3600
+_MAKING = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -169,11 +171,13 @@ def get_engine(app: Flask | None = None) -> Engine:
     """Return this process's engine, making a new one after a fork (gunicorn workers)."""
     state = (app or current_app).extensions["poll_db"]
     if state["pid"] != os.getpid():
-        if state["engine"] is not None:
-            # Inherited sockets belong to the parent: forget them without closing them.
-            state["engine"].dispose(close=False)
-        state["engine"] = make_engine(state["url"])
-        state["pid"] = os.getpid()
+        with _MAKING:  # threads of a new worker may all ask at once
+            if state["pid"] != os.getpid():
+                if state["engine"] is not None:
+                    # Inherited sockets belong to the parent: forget them without closing them.
+                    state["engine"].dispose(close=False)
+                state["engine"] = make_engine(state["url"])
+                state["pid"] = os.getpid()
     return state["engine"]
 
 

@@ -86,7 +86,8 @@ options = Table(
 )
 
 # Who has voted on a poll, never what they chose: one row per identifier of a voter.
-# The primary key is what makes a second vote fail even between two racing transactions.
+# The primary key is what refuses a second vote, even from another worker or host. On SQLite
+# the table has no rowid (version 3): rows are kept in digest order, never in voting order.
 voters = Table(
     "voters",
     metadata,
@@ -95,15 +96,9 @@ voters = Table(
     Column("digest", String(64), nullable=False),  # hex HMAC-SHA256, never the raw value
     PrimaryKeyConstraint("poll_id", "kind", "digest"),
     ForeignKeyConstraint(["poll_id"], ["polls.id"], ondelete="CASCADE"),
+    sqlite_with_rowid=False,
 )
-
-# The daily keys of the address HMAC; a key is deleted the day after its own.
-address_keys = Table(
-    "address_keys",
-    metadata,
-    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, Europe/Paris
-    Column("secret", LargeBinary(32), nullable=False),
-)
+# The address keys are not in the database (version 3): see poll_service/address_keys.py.
 
 
 def _step_1_create_tables(conn: Connection) -> None:
@@ -160,8 +155,33 @@ def _step_2_add_purge_date(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE polls ADD COLUMN voters_purged_at {column_type}"))
 
 
+def _step_3_keys_out_voters_unordered(conn: Connection) -> None:
+    """Version 3: address keys leave the database; SQLite keeps voters without a rowid.
+
+    The keys now live in a file outside the database (address_keys.py): the table that held
+    them is dropped with them (today's address digests start afresh with a new key; cookies
+    still count). SQLite's rowid numbered voters in the order they voted: the table is
+    rebuilt WITHOUT ROWID, kept in the order of its key (the digests, random values).
+    """
+    conn.execute(text("DROP TABLE IF EXISTS address_keys"))
+    if conn.dialect.name != "sqlite":
+        return
+    conn.execute(text(
+        "CREATE TABLE voters_v3 (poll_id VARCHAR(64) NOT NULL, kind VARCHAR(8) NOT NULL, "
+        "digest VARCHAR(64) NOT NULL, PRIMARY KEY (poll_id, kind, digest), "
+        "FOREIGN KEY(poll_id) REFERENCES polls (id) ON DELETE CASCADE) WITHOUT ROWID"
+    ))
+    conn.execute(text("INSERT INTO voters_v3 SELECT poll_id, kind, digest FROM voters"))
+    conn.execute(text("DROP TABLE voters"))
+    conn.execute(text("ALTER TABLE voters_v3 RENAME TO voters"))
+
+
 # Append new steps here; never edit a released one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_step_1_create_tables, _step_2_add_purge_date]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _step_1_create_tables,
+    _step_2_add_purge_date,
+    _step_3_keys_out_voters_unordered,
+]
 LATEST_VERSION = len(MIGRATIONS)
 
 
@@ -186,4 +206,10 @@ def migrate(engine: Engine, target: int = LATEST_VERSION) -> list[int]:
             else:
                 conn.execute(schema_version.update().values(version=number))
         applied.append(number)
+    if applied and engine.dialect.name == "sqlite":
+        # What the steps dropped or rebuilt must not linger in the write-ahead log.
+        from .db import empty_write_ahead_log  # noqa: PLC0415 (db imports Flask; schema need not)
+
+        with engine.connect() as conn:
+            empty_write_ahead_log(conn)
     return applied

@@ -36,7 +36,12 @@ SETTINGS: dict[str, Any] = {
     "POLL_RATE_LIMIT": "10/60",
     "POLL_MAX_BODY_BYTES": 4096,
     "POLL_READ_CACHE_SECONDS": 1,
+    "POLL_KEY_DIR": "instance/keys",
+    "POLL_VOTE_BATCH_MIN": 2,
+    "POLL_VOTE_BATCH_WAIT_MS": 200,
 }
+# A lone vote waits at most this long for company before its commit (the voter waits too).
+MAX_VOTE_BATCH_WAIT_MS = 2000
 # A read may show a poll's state (definition and counts) this much older than the database.
 MAX_READ_CACHE_SECONDS = 1.0
 
@@ -76,6 +81,9 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "POLL_RATE_LIMIT": _rate_limit(raw["POLL_RATE_LIMIT"]),
         "POLL_MAX_BODY_BYTES": _integer(raw["POLL_MAX_BODY_BYTES"], "POLL_MAX_BODY_BYTES"),
         "POLL_READ_CACHE_SECONDS": _cache_seconds(raw["POLL_READ_CACHE_SECONDS"]),
+        "POLL_KEY_DIR": str(raw["POLL_KEY_DIR"] or "").strip() or SETTINGS["POLL_KEY_DIR"],
+        "POLL_VOTE_BATCH_MIN": _integer(raw["POLL_VOTE_BATCH_MIN"], "POLL_VOTE_BATCH_MIN"),
+        "POLL_VOTE_BATCH_WAIT_MS": _integer(raw["POLL_VOTE_BATCH_WAIT_MS"], "POLL_VOTE_BATCH_WAIT_MS"),
     }
     development = settings["POLL_ENV"] == "development"
     settings["POLL_SECRET_KEY"] = _secret_key(raw["POLL_SECRET_KEY"], development)
@@ -92,6 +100,11 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         raise ConfigError(
             f"POLL_SITE_DIR : le dossier « {settings['POLL_SITE_DIR']} » n'existe pas. "
             "Construisez d'abord le site (make html)."
+        )
+    if settings["POLL_VOTE_BATCH_WAIT_MS"] > MAX_VOTE_BATCH_WAIT_MS:
+        raise ConfigError(
+            f"POLL_VOTE_BATCH_WAIT_MS vaut « {raw['POLL_VOTE_BATCH_WAIT_MS']} » : un vote seul attend "
+            f"au plus {MAX_VOTE_BATCH_WAIT_MS} millisecondes qu'un autre le rejoigne (0 : jamais)."
         )
     if settings["POLL_MAX_BODY_BYTES"] < 256:
         raise ConfigError("POLL_MAX_BODY_BYTES doit valoir au moins 256 (octets).")

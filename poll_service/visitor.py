@@ -45,9 +45,9 @@ class NoSession(SessionInterface):
         return None
 
 
-def key_cache() -> address_keys.KeyCache:
-    """Return this app's memory of the day's address keys."""
-    return current_app.extensions["poll_key_cache"]
+def key_ring() -> address_keys.KeyRing:
+    """Return this app's address keys (kept in POLL_KEY_DIR, never in the database)."""
+    return current_app.extensions["poll_key_ring"]
 
 
 def voter_cookie() -> cookies.VoterCookie | None:
@@ -64,20 +64,21 @@ def voter_cookie() -> cookies.VoterCookie | None:
 
 
 def identity(issue_cookie: bool = False) -> Identity:
-    """Return the current voter; with ``issue_cookie``, give a cookie-less voter a new id.
+    """Return the current voter as the dedup rule sees them: the one place digests are made.
 
-    The new cookie is kept on ``g`` and sent by ``remember_vote`` once the vote has been
-    recorded.
+    With ``issue_cookie``, a cookie-less voter gets a new id; the new cookie is kept on ``g``
+    and sent by ``remember_vote`` once the vote has been recorded. The raw address is hashed
+    here and goes no further.
     """
     secret = current_app.config["POLL_SECRET_KEY"]
     dedup = current_app.config["POLL_DEDUP"]
     cookie = voter_cookie() if dedup in DEDUP_COOKIE else None
     if cookie is None and issue_cookie and dedup in DEDUP_COOKIE:
         cookie = g.poll_new_cookie = cookies.VoterCookie(cookies.new_cookie_id(), int(now().timestamp()))
+    address = client_address() if dedup in DEDUP_ADDRESS else None
     return Identity(
         cookie_digest=cookies.cookie_digest(secret, cookie.voter_id) if cookie else None,
-        address=address_keys.normalise_address(request.remote_addr),
-        dedup=dedup,
+        address_digests=key_ring().digests(address, now()) if address else (),
     )
 
 
@@ -111,7 +112,7 @@ def poll_snapshot(poll_id: str) -> tuple[PollSnapshot, datetime, bool]:
                 snapshot = load_snapshot(conn, poll_id)
                 cache.keep(poll_id, token, snapshot)
             if voted is None:
-                voted = has_voted(conn, poll_id, identity(), moment, key_cache())
+                voted = has_voted(conn, poll_id, identity())
     return snapshot, moment, voted
 
 
@@ -145,6 +146,13 @@ def remember_vote(response: Response, poll_id: str) -> Response:
     return response
 
 
+def client_address() -> str | None:
+    """Return the request's client address in one spelling, parsed once per request."""
+    if "poll_address" not in g:
+        g.poll_address = address_keys.normalise_address(request.remote_addr)
+    return g.poll_address
+
+
 def check_client_address() -> None:
     """Refuse a vote (503 unavailable) when the dedup rule needs the client address and there is none.
 
@@ -153,7 +161,7 @@ def check_client_address() -> None:
     limit would count every visitor as one. That is a configuration error, logged as such.
     """
     dedup = current_app.config["POLL_DEDUP"]
-    if dedup in DEDUP_ADDRESS and not address_keys.normalise_address(request.remote_addr):
+    if dedup in DEDUP_ADDRESS and not client_address():
         # No address, no cookie in the message: there is nothing about the visitor to log.
         logger.error(
             "Configuration error: vote refused, the server gave no client address (empty REMOTE_ADDR) "
@@ -167,5 +175,5 @@ def check_client_address() -> None:
 def check_rate_limit() -> None:
     """Refuse the request when its (hashed) address has sent too many votes lately."""
     limiter = current_app.extensions["poll_rate_limiter"]
-    if limiter.limit > 0 and not limiter.allow(address_keys.normalise_address(request.remote_addr) or ""):
+    if limiter.limit > 0 and not limiter.allow(client_address() or ""):
         raise PollError("rate_limited")

@@ -1,6 +1,7 @@
 """Forget voter identifiers once their poll has been closed for POLL_RETENTION_DAYS.
 
-Counts are never touched; expired address keys go at the same time (docs/privacy.md).
+Counts are never touched (docs/privacy.md). The address keys are not in the database: the
+same daily command destroys the expired ones in their file (``address_keys.KeyRing``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from .. import address_keys
 from ..db import forget_after_commit
 from ..schema import polls, voters
 from .state import closed_since
@@ -19,10 +19,9 @@ from .state import closed_since
 
 @dataclass(frozen=True)
 class PurgeReport:
-    """What purge-voters removed: identifiers per poll, and expired address keys."""
+    """What purge-voters removed: identifiers per poll."""
 
     voters_by_poll: dict[str, int]
-    keys: int
 
 
 def purge_voters(conn: Connection, now: datetime, retention_days: int) -> PurgeReport:
@@ -40,8 +39,7 @@ def purge_voters(conn: Connection, now: datetime, retention_days: int) -> PurgeR
         if count:
             removed[poll.id] = count
             conn.execute(update(polls).where(polls.c.id == poll.id).values(voters_purged_at=now))
-    keys = address_keys.delete_expired_keys(conn, now)
     # Every run, even with nothing to delete: this also empties SQLite's write-ahead log when
     # an earlier deletion could not (docs/privacy.md).
     forget_after_commit(conn)
-    return PurgeReport(removed, keys)
+    return PurgeReport(removed)

@@ -1,87 +1,78 @@
-"""Record a vote, or tell why not; and whether a visitor has voted.
+"""Record votes, a batch at a time, on the driver connection; and whether a visitor has voted.
 
-A vote is four statements: read the poll, its options and whether this voter is known (one
-query); record the voter; count them in the total; count their choices. The last two return
-the rows they wrote, so the state the vote answers needs no further query, and it is exact:
-the total's update locks the poll's row until the commit (PostgreSQL; on SQLite, BEGIN
-IMMEDIATE holds the whole database), so no other vote on the poll commits in between.
+``record_batch`` runs inside one write transaction that the caller commits (the group commit
+of ``poll_service.writer``): it locks the polls of the batch, checks each ballot (open poll,
+valid choices, voter not yet recorded), records the accepted voters' digests and adds the
+batch's choices to the counters, then returns each ballot's outcome. Statements go straight
+to the database driver (sqlite3, psycopg) with the same few SQL texts every time, so each is
+compiled once per connection (sqlite3's statement cache, psycopg's prepared statements).
+
+- **Exact dedup under concurrency, without unique-violation errors.** A voter's digests are
+  inserted with ``ON CONFLICT DO NOTHING`` and the rows the insert really wrote come back
+  (``RETURNING``): a ballot whose digests were not all written lost a race to another batch
+  (another worker or host) and is refused as already voted, its other rows removed in the
+  same transaction. PostgreSQL thus never logs a duplicate key (with the digest) at all.
+- **No time order, no pair.** The rows of a batch are written sorted by digest (random
+  values), and SQLite keeps ``voters`` WITHOUT ROWID, keyed by digest: nothing kept follows
+  the order in which people voted. Counters move once per batch by the batch's sums, so a
+  commit holding several votes does not pair one voter with one answer.
+- **Locks in one order.** Poll rows are locked (PostgreSQL ``FOR UPDATE``; SQLite's
+  ``BEGIN IMMEDIATE`` holds the whole database) in id order before anything is written, so
+  batches on a poll follow each other and never deadlock, and an admin's close counts at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import String, bindparam, case, insert, literal, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
-from .. import address_keys
 from ..errors import PollError
-from ..schema import options, polls, voters
-from .state import POLL_COLUMNS, SNAPSHOT, PollSnapshot, PollState, check_poll_id, snapshot_of, status_of
+from ..schema import voters as voters_table
+from .state import PollSnapshot, PollState, check_poll_id, status_of
 
 DEDUP_COOKIE = ("cookie+ip", "cookie")
 DEDUP_ADDRESS = ("cookie+ip", "ip")
 
-# Whether the voter's cookie or address digests are recorded on the poll. A missing digest
-# is NULL, which matches nothing. "kind = ..." lets the primary key (poll_id, kind, digest)
-# find the rows directly in a poll of many voters.
-_COOKIE_VOTED = (
-    select(literal(1))
-    .where(
-        voters.c.poll_id == bindparam("pid"),
-        voters.c.kind == "cookie",
-        voters.c.digest == bindparam("cookie", type_=String),
-    )
-    .exists()
-)
-_ADDRESS_VOTED = (
-    select(literal(1))
-    .where(
-        voters.c.poll_id == bindparam("pid"),
-        voters.c.kind == "address",
-        voters.c.digest.in_([bindparam("today", type_=String), bindparam("yesterday", type_=String)]),
-    )
-    .exists()
-)
-_SNAPSHOT_AND_VOTED = SNAPSHOT.add_columns(
-    _COOKIE_VOTED.label("cookie_voted"), _ADDRESS_VOTED.label("address_voted")
-)
-_INSERT_VOTER = insert(voters)
-# Count the voter; this locks the poll's row (PostgreSQL) until the commit, and gives the
-# poll as it is now (an admin may have closed it a moment ago).
-_COUNT_VOTER = (
-    update(polls)
-    .where(polls.c.id == bindparam("pid"))
-    .values(total_voters=polls.c.total_voters + 1)
-    .returning(*POLL_COLUMNS)
-)
-# Count the choices. Every option row of the poll is written (+0 for the others) so that all
-# of them come back with their counts as this vote leaves them.
-_OPTION_RESULT = (options.c.key, options.c.label, options.c.votes, options.c.position)
-_COUNT_CHOICE = (
-    update(options)
-    .where(options.c.poll_id == bindparam("pid"))
-    .values(votes=options.c.votes + case((options.c.key == bindparam("choice", type_=String), 1), else_=0))
-    .returning(*_OPTION_RESULT)
-)
-_COUNT_CHOICES = (
-    update(options)
-    .where(options.c.poll_id == bindparam("pid"))
-    .values(votes=options.c.votes + case((options.c.key.in_(bindparam("keys", expanding=True)), 1), else_=0))
-    .returning(*_OPTION_RESULT)
+_POLL_COLUMNS = (
+    "id, question, max_choices, opens, closes, results, url, admin_state, admin_closed_at, total_voters"
 )
 
 
 @dataclass(frozen=True)
 class Identity:
-    """The voter as the dedup rule sees them; ``address`` stays in memory only."""
+    """The voter as the dedup rule sees them: digests only, computed by ``visitor.identity``.
+
+    ``cookie_digest`` is None when the rule ignores cookies; ``address_digests`` holds the
+    address under today's key, then yesterday's, and is empty when the rule ignores addresses.
+    """
 
     cookie_digest: str | None
-    address: str | None
-    dedup: str = "cookie+ip"
+    address_digests: tuple[str, ...] = ()
+
+    def checked(self) -> list[tuple[str, str]]:
+        """Return the (kind, digest) pairs that refuse a vote when already recorded."""
+        found = [("cookie", self.cookie_digest)] if self.cookie_digest else []
+        return found + [("address", digest) for digest in self.address_digests]
+
+    def recorded(self) -> list[tuple[str, str]]:
+        """Return the (kind, digest) pairs a vote records: the cookie's and today's address."""
+        found = [("cookie", self.cookie_digest)] if self.cookie_digest else []
+        return found + [("address", digest) for digest in self.address_digests[:1]]
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One vote to record: the poll, the distinct choices in order, who votes."""
+
+    poll_id: str
+    choices: tuple[str, ...]
+    identity: Identity
 
 
 class AlreadyVoted(PollError):
@@ -96,38 +87,24 @@ class AlreadyVoted(PollError):
         self.by_cookie = by_cookie
 
 
-def _load_with_voted(
-    conn: Connection, poll_id: str, digests: dict[str, str | None]
-) -> tuple[PollSnapshot, bool, bool]:
-    """Read the poll like ``state.load_snapshot``, and whether the cookie, the address have voted."""
-    check_poll_id(poll_id)
-    rows = conn.execute(_SNAPSHOT_AND_VOTED, {"pid": poll_id, **digests}).all()
-    if not rows:
-        raise PollError("unknown_poll")
-    snapshot = snapshot_of(rows[0], (row for row in rows if row.key is not None))
-    return snapshot, bool(rows[0].cookie_voted), bool(rows[0].address_voted)
+Outcome = PollSnapshot | PollError
 
 
-def has_voted(
-    conn: Connection, poll_id: str, identity: Identity, now: datetime, key_cache: address_keys.KeyCache | None = None
-) -> bool:
-    """Tell whether the dedup rule would refuse this voter a vote on this poll."""
-    digests = _digests(identity, address_keys.live_keys(conn, now, cache=key_cache))
-    if not any(digests.values()):
+def has_voted(conn: Connection, poll_id: str, identity: Identity) -> bool:
+    """Tell whether the dedup rule would refuse this voter a vote on this poll (a read)."""
+    checked = identity.checked()
+    if not checked:
         return False
-    _, cookie_voted, address_voted = _load_with_voted(conn, poll_id, digests)
-    return cookie_voted or address_voted
-
-
-def _digests(identity: Identity, keys: list[bytes]) -> dict[str, str | None]:
-    """Return the digests the dedup rule checks: the cookie's, the address under each day's key."""
-    found: dict[str, str | None] = {"cookie": None, "today": None, "yesterday": None}
-    if identity.dedup in DEDUP_COOKIE and identity.cookie_digest:
-        found["cookie"] = identity.cookie_digest
-    if identity.dedup in DEDUP_ADDRESS and identity.address:
-        for name, key in zip(("today", "yesterday"), keys):
-            found[name] = address_keys.address_digest(key, identity.address)
-    return found
+    check_poll_id(poll_id)
+    known = (
+        select(voters_table.c.kind)
+        .where(
+            voters_table.c.poll_id == poll_id,
+            or_(*(and_(voters_table.c.kind == kind, voters_table.c.digest == digest) for kind, digest in checked)),
+        )
+        .limit(1)
+    )
+    return conn.execute(known).first() is not None
 
 
 def check_choices(choices: Iterable[str], keys: list[str], max_choices: int) -> list[str]:
@@ -143,58 +120,232 @@ def check_choices(choices: Iterable[str], keys: list[str], max_choices: int) -> 
     return chosen
 
 
-def check_open(poll: object, now: datetime) -> None:
-    """Raise unknown_poll, poll_not_open or poll_closed unless the poll takes votes at ``now``."""
-    if poll is None:
-        raise PollError("unknown_poll")
-    status = status_of(poll, now)  # type: ignore[arg-type]
+def check_open(poll: PollSnapshot, now: datetime) -> None:
+    """Raise poll_not_open or poll_closed unless the poll takes votes at ``now``."""
+    status = status_of(poll, now)
     if status == "not_open":
         raise PollError("poll_not_open")
     if status == "closed":
         raise PollError("poll_closed")
 
 
-def record_vote(
-    conn: Connection,
-    poll_id: str,
-    choices: list[str],
-    identity: Identity,
-    now: datetime,
-    key_cache: address_keys.KeyCache | None = None,
-) -> PollSnapshot:
-    """Record one voter's choices and return the poll as the vote leaves it.
+class Statements:
+    """The SQL of a batch for one driver: parameter style, locks, set-based dedup."""
 
-    Raise the reason for refusing them otherwise; the caller's transaction then rolls back
-    and nothing is recorded.
+    def __init__(self, dialect: str):
+        self.dialect = dialect
+        p = "?" if dialect == "sqlite" else "%s"
+        lock = "" if dialect == "sqlite" else " FOR UPDATE"
+        self.poll = f"SELECT {_POLL_COLUMNS} FROM polls WHERE id = {p}{lock}"
+        self.options = f"SELECT key, label, votes FROM options WHERE poll_id = {p} ORDER BY position, key"
+        self.count_voters = f"UPDATE polls SET total_voters = total_voters + {p} WHERE id = {p}"
+        self.count_choice = f"UPDATE options SET votes = votes + {p} WHERE poll_id = {p} AND key = {p}"
+        self.forget = f"DELETE FROM voters WHERE poll_id = {p} AND kind = {p} AND digest = {p}"
+        self.known = f"SELECT 1 FROM voters WHERE poll_id = {p} AND kind = {p} AND digest = {p}"
+
+
+_STATEMENTS: dict[str, Statements] = {}
+# Parameters per statement at most (SQLite's limit is far above; statements stay short).
+_CHUNK = 300
+
+
+def _utc(value: Any) -> datetime | None:
+    """Read a stored date (naive UTC; a string on SQLite) as an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc)
+
+
+def _rows(cursor: Any) -> list[dict[str, Any]]:
+    """Return the cursor's rows as dicts keyed by column name."""
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _read_poll(conn: Any, sql: Statements, poll_id: str) -> PollSnapshot | None:
+    polls = _rows(conn.execute(sql.poll, (poll_id,)))
+    if not polls:
+        return None
+    poll = polls[0]
+    options = _rows(conn.execute(sql.options, (poll_id,)))
+    return PollSnapshot(
+        id=poll["id"],
+        question=poll["question"],
+        max_choices=poll["max_choices"],
+        opens=_utc(poll["opens"]),
+        closes=_utc(poll["closes"]),
+        results=poll["results"],
+        url=poll["url"],
+        admin_state=poll["admin_state"],
+        admin_closed_at=_utc(poll["admin_closed_at"]),
+        total_voters=poll["total_voters"],
+        options=tuple((row["key"], row["label"], row["votes"]) for row in options),
+    )
+
+
+def _recorded(conn: Any, sql: Statements, pairs: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Return which (poll_id, kind, digest) of ``pairs`` are already recorded."""
+    if not pairs:
+        return set()
+    ordered = sorted(pairs)
+    if sql.dialect == "sqlite":
+        # One statement per poll and kind, the digests in an IN list: the primary key finds
+        # each (a row-value IN list would scan the table), and the writer gives the GIL up
+        # once per statement, not once per digest.
+        groups: dict[tuple[str, str], list[str]] = {}
+        for poll_id, kind, digest in ordered:
+            groups.setdefault((poll_id, kind), []).append(digest)
+        found = set()
+        for (poll_id, kind), digests in groups.items():
+            for start in range(0, len(digests), _CHUNK):
+                part = digests[start:start + _CHUNK]
+                cursor = conn.execute(
+                    "SELECT digest FROM voters WHERE poll_id = ? AND kind = ? AND digest IN "
+                    f"({', '.join('?' * len(part))})",
+                    (poll_id, kind, *part),
+                )
+                found.update((poll_id, kind, row[0]) for row in cursor.fetchall())
+        return found
+    columns = [list(column) for column in zip(*ordered)]
+    cursor = conn.execute(
+        "SELECT poll_id, kind, digest FROM voters WHERE (poll_id, kind, digest) IN "
+        "(SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[]))",
+        columns,
+        prepare=True,
+    )
+    return {tuple(row) for row in cursor.fetchall()}
+
+
+def _insert(conn: Any, sql: Statements, rows: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Insert voter rows sorted by digest; return the rows really written (no error on conflict)."""
+    if not rows:
+        return set()
+    ordered = sorted(rows, key=lambda row: (row[2], row[0], row[1]))
+    if sql.dialect == "sqlite":
+        # The batch holds SQLite's write lock and checked these rows: none is there yet, and
+        # one multi-row statement writes them all (a conflict would be a bug: the batch fails).
+        before = conn.total_changes
+        for start in range(0, len(ordered), _CHUNK // 3):
+            part = ordered[start:start + _CHUNK // 3]
+            conn.execute(
+                "INSERT INTO voters (poll_id, kind, digest) VALUES "
+                + ", ".join(["(?, ?, ?)"] * len(part)) + " ON CONFLICT DO NOTHING",
+                [value for row in part for value in row],
+            )
+        if conn.total_changes - before != len(ordered):
+            raise RuntimeError("voter rows changed under the batch's write lock")
+        return set(ordered)
+    columns = [list(column) for column in zip(*ordered)]
+    cursor = conn.execute(
+        "INSERT INTO voters (poll_id, kind, digest) "
+        "SELECT p, k, d FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[]) AS t(p, k, d) ORDER BY d, p, k "
+        "ON CONFLICT DO NOTHING RETURNING poll_id, kind, digest",
+        columns,
+        prepare=True,
+    )
+    return {tuple(row) for row in cursor.fetchall()}
+
+
+def record_batch(conn: Any, dialect: str, ballots: Sequence[Ballot], now: datetime) -> list[Outcome]:
+    """Record a batch of ballots in the caller's write transaction; return each one's outcome.
+
+    An outcome is the poll as the batch leaves it (the vote is counted) or the ``PollError``
+    that refuses it. The caller commits, then answers each ballot.
     """
-    check_poll_id(poll_id)
-    wants_address = identity.dedup in DEDUP_ADDRESS and identity.address
-    # Today's key first: the day's first vote makes it (and deletes expired keys).
-    keys = address_keys.live_keys(conn, now, create=True, cache=key_cache) if wants_address else []
-    digests = _digests(identity, keys)
-    before, cookie_voted, address_voted = _load_with_voted(conn, poll_id, digests)
-    check_open(before, now)
-    chosen = check_choices(choices, before.option_keys(), before.max_choices)
-    if cookie_voted or address_voted:
-        raise AlreadyVoted(before.state(now, True), by_cookie=cookie_voted)
+    sql = _STATEMENTS.get(dialect) or _STATEMENTS.setdefault(dialect, Statements(dialect))
+    polls: dict[str, PollSnapshot | None] = {}
+    for poll_id in sorted({ballot.poll_id for ballot in ballots if _valid_id(ballot.poll_id)}):
+        polls[poll_id] = _read_poll(conn, sql, poll_id)  # locked, in id order
 
-    new_rows = [
-        {"poll_id": poll_id, "kind": kind, "digest": digests[name]}
-        for kind, name in (("cookie", "cookie"), ("address", "today"))
-        if digests[name]
-    ]
-    if new_rows:
+    outcomes: list[Outcome | None] = [None] * len(ballots)
+    chosen: dict[int, list[str]] = {}
+    for index, ballot in enumerate(ballots):
+        poll = polls.get(ballot.poll_id)
         try:
-            conn.execute(_INSERT_VOTER, new_rows if len(new_rows) > 1 else new_rows[0])
-        except IntegrityError:
-            # The same voter's other vote committed between our check and our insert.
-            raise AlreadyVoted(before.state(now, True), by_cookie=False) from None
-    poll = conn.execute(_COUNT_VOTER, {"pid": poll_id}).first()
-    check_open(poll, now)  # the row as it is now, locked: closed meanwhile means refused
-    if len(chosen) == 1:
-        counted = conn.execute(_COUNT_CHOICE, {"pid": poll_id, "choice": chosen[0]}).all()
-    else:
-        counted = conn.execute(_COUNT_CHOICES, {"pid": poll_id, "keys": chosen}).all()
-    if not set(chosen) <= {row.key for row in counted}:
-        raise PollError("invalid_choice")  # an option removed by sync-polls meanwhile
-    return snapshot_of(poll, sorted(counted, key=lambda row: (row.position, row.key)))
+            if poll is None:
+                raise PollError("unknown_poll")
+            check_open(poll, now)
+            chosen[index] = check_choices(ballot.choices, poll.option_keys(), poll.max_choices)
+        except PollError as refusal:
+            outcomes[index] = refusal
+
+    checked = {(ballots[i].poll_id, kind, digest) for i in chosen for kind, digest in ballots[i].identity.checked()}
+    known = _recorded(conn, sql, checked)
+    # First come, first served inside the batch too: a ballot whose digest an earlier one of
+    # the batch records is a second vote.
+    claimed: set[tuple[str, str, str]] = set()
+    refused_by: dict[int, bool] = {}
+    to_write: list[tuple[str, str, str]] = []
+    owner: dict[tuple[str, str, str], int] = {}
+    for index in list(chosen):
+        ballot = ballots[index]
+        mine = [(ballot.poll_id, kind, digest) for kind, digest in ballot.identity.checked()]
+        taken = [pair for pair in mine if pair in known or pair in claimed]
+        if taken:
+            refused_by[index] = any(kind == "cookie" for _, kind, _ in taken)
+            del chosen[index]
+            continue
+        for pair in ((ballot.poll_id, kind, digest) for kind, digest in ballot.identity.recorded()):
+            claimed.add(pair)
+            owner[pair] = index
+            to_write.append(pair)
+        claimed.update(mine)
+
+    written = _insert(conn, sql, to_write)
+    lost = {owner[pair] for pair in to_write if pair not in written}
+    if lost:
+        # Another batch recorded one of these voters since our check (another worker or
+        # host): their vote is refused, and what this batch wrote for them is taken back.
+        for pair in to_write:
+            if owner[pair] in lost and pair in written:
+                conn.execute(sql.forget, pair)
+        for index in lost:
+            refused_by[index] = False
+            del chosen[index]
+
+    voters = Counter(ballots[index].poll_id for index in chosen)
+    choices = Counter((ballots[index].poll_id, key) for index, keys in chosen.items() for key in keys)
+    for poll_id in sorted(voters):
+        conn.execute(sql.count_voters, (voters[poll_id], poll_id))
+    counts = [(count, poll_id, key) for (poll_id, key), count in sorted(choices.items())]
+    if counts:
+        if dialect == "sqlite":
+            conn.executemany(sql.count_choice, counts)
+        else:
+            conn.cursor().executemany(sql.count_choice, counts)
+
+    after = {poll_id: _counted(poll, voters[poll_id], choices) for poll_id, poll in polls.items() if poll}
+    for index in chosen:
+        outcomes[index] = after[ballots[index].poll_id]
+    for index, by_cookie in refused_by.items():
+        outcomes[index] = AlreadyVoted(after[ballots[index].poll_id].state(now, True), by_cookie)
+    assert all(outcome is not None for outcome in outcomes)
+    return outcomes  # type: ignore[return-value]
+
+
+def _valid_id(poll_id: str) -> bool:
+    try:
+        check_poll_id(poll_id)
+    except PollError:
+        return False
+    return True
+
+
+def _counted(poll: PollSnapshot, voters: int, choices: Counter) -> PollSnapshot:
+    """Return the poll with this batch's votes added."""
+    options = tuple((key, label, votes + choices[(poll.id, key)]) for key, label, votes in poll.options)
+    return PollSnapshot(
+        id=poll.id,
+        question=poll.question,
+        max_choices=poll.max_choices,
+        opens=poll.opens,
+        closes=poll.closes,
+        results=poll.results,
+        url=poll.url,
+        admin_state=poll.admin_state,
+        admin_closed_at=poll.admin_closed_at,
+        total_voters=poll.total_voters + voters,
+        options=options,
+    )

@@ -215,7 +215,7 @@ def polls() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def make_app(database_url: str, clock: Clock) -> Iterator[Callable[..., Any]]:
+def make_app(database_url: str, clock: Clock, tmp_path: Path) -> Iterator[Callable[..., Any]]:
     """Return a factory of apps on the test database, initialised with the sample polls."""
     apps = []
 
@@ -227,6 +227,9 @@ def make_app(database_url: str, clock: Clock) -> Iterator[Callable[..., Any]]:
             "POLL_ADMIN_TOKEN": ADMIN_TOKEN,
             "POLL_CLOCK": clock,
             "POLL_RATE_LIMIT": "0",
+            "POLL_KEY_DIR": str(tmp_path / "keys"),
+            # A lone test vote commits at once; tests of the wait set it themselves.
+            "POLL_VOTE_BATCH_WAIT_MS": "0",
             **overrides,
         }
         app = create_app(config)
@@ -335,6 +338,8 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "POLL_DATABASE_URL": database_url,
             "POLL_SECRET_KEY": SECRET,
             "POLL_RATE_LIMIT": "0",
+            "POLL_KEY_DIR": str(tmp_path / "keys"),
+            "POLL_VOTE_BATCH_WAIT_MS": "0",
             **env,
         }
         with open(log, "wb") as output:

@@ -1,7 +1,7 @@
 """What a vote leaves behind, and for how long: each sentence of docs/privacy.md, proved.
 
 - no raw address in any table, file or log line;
-- the address key rotates daily and old keys are deleted;
+- the address key rotates daily, old keys are destroyed, and no key is ever in the database;
 - purge-voters removes every identifier of polls closed POLL_RETENTION_DAYS ago, keeps every
   count, changes neither the results page nor the SVG, and may run again or during votes;
 - exports (CSV, JSON) hold options and counts only.
@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import logging
 import re
+import sqlite3
+import subprocess
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,7 +28,8 @@ from werkzeug.serving import make_server
 from poll_service.db import get_engine, transaction
 from poll_spec import PARIS
 from poll_service.logs import MaskGunicornAddress
-from poll_service.schema import address_keys, metadata, polls, voters
+from poll_service.address_keys import KEY_FILE, read_key_file
+from poll_service.schema import metadata, polls, voters
 from poll_service.store.retention import purge_voters
 from poll_service.voter_cookie import COOKIE_NAME
 
@@ -160,12 +165,16 @@ def test_exports_and_answers_carry_no_voter_identifier(app, vote):
 # --- The daily key of the address hash ------------------------------------------------
 
 
+def key_file(app) -> Path:
+    return Path(app.config["POLL_KEY_DIR"]) / KEY_FILE
+
+
 def key_days(app) -> list[str]:
-    with app.app_context(), get_engine().connect() as conn, transaction(conn):
-        return sorted(conn.execute(select(address_keys.c.day)).scalars())
+    """The days whose address key exists (in the key file: never in the database)."""
+    return sorted(day.isoformat() for day in read_key_file(key_file(app)))
 
 
-def test_the_address_key_changes_every_day_and_expired_keys_are_deleted(proxied, vote, clock):
+def test_the_address_key_changes_every_day_and_expired_keys_are_destroyed(proxied, vote, clock):
     vote(proxied.test_client(), "outils", "forum", headers=forwarded("198.51.100.1"))
     assert key_days(proxied) == ["2026-11-20"]
     clock.advance(days=1)
@@ -194,12 +203,14 @@ def test_an_address_is_recognised_until_the_day_after_its_vote(proxied, vote, cl
     assert vote(proxied.test_client(), "outils", "tableur", headers=forwarded("198.51.100.1")).status_code == 201
 
 
-def test_purge_voters_deletes_expired_keys_even_without_votes(proxied, vote, clock):
+def test_purge_voters_destroys_expired_keys_even_without_votes(proxied, vote, clock):
     vote(proxied.test_client(), "outils", "forum", headers=forwarded("198.51.100.1"))
+    first = key_of_day(proxied, "2026-11-20")
     clock.advance(days=3)
     result = proxied.test_cli_runner().invoke(args=["purge-voters"])
-    assert result.exit_code == 0 and "1 clé(s) d'adresse expirée(s) supprimée(s)." in result.output
-    assert key_days(proxied) == []
+    assert result.exit_code == 0 and "1 clé(s) d'adresse expirée(s) détruite(s)." in result.output
+    assert key_days(proxied) == ["2026-11-22", "2026-11-23"]
+    assert first.hex().encode() not in key_file(proxied).read_bytes()
 
 
 # --- Retention: purge-voters ------------------------------------------------------------
@@ -328,9 +339,7 @@ def secrets_on_disk(folder: Path, secrets: list[bytes]) -> dict[str, list[bytes]
 
 
 def key_of_day(app, day: str) -> bytes:
-    with app.app_context(), get_engine().connect() as conn, transaction(conn):
-        secret = conn.execute(select(address_keys.c.secret).where(address_keys.c.day == day)).scalar_one()
-    return bytes(secret)
+    return read_key_file(key_file(app))[datetime.fromisoformat(day).date()]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -342,22 +351,17 @@ def test_purged_digests_and_deleted_keys_leave_no_bytes_in_any_database_file(pro
     with proxied.app_context(), get_engine().connect() as conn, transaction(conn):
         digests = [d.encode() for d in conn.execute(select(voters.c.digest).where(voters.c.poll_id == "don-en-ligne")).scalars()]
     first_key = key_of_day(proxied, "2026-11-20")
-    assert len(digests) == 8 and secrets_on_disk(folder, [*digests, first_key])  # the search finds them
-
-    # Two days on, the day's first vote deletes the first key.
-    clock.now = datetime(2026, 11, 22, 9, 0, tzinfo=PARIS)
-    assert vote(proxied.test_client(), "outils", "forum", headers=forwarded("198.51.100.20")).status_code == 201
-    assert key_days(proxied) == ["2026-11-22"]
+    assert len(digests) == 8 and secrets_on_disk(folder, digests)  # the search finds them
+    # The key that made the address digests was never written to the database's files.
     assert secrets_on_disk(folder, [first_key, first_key.hex().encode()]) == {}
 
-    # After the retention delay, purge-voters removes the poll's digests and the last key.
-    second_key = key_of_day(proxied, "2026-11-22")
+    # After the retention delay, purge-voters removes the poll's digests and the expired key.
     clock.now = CLOSED_AT + timedelta(days=180)
     result = proxied.test_cli_runner().invoke(args=["purge-voters"])
     assert result.exit_code == 0 and "don-en-ligne : 8 identifiant(s)" in result.output, result.output
-    assert key_days(proxied) == []
-    assert secrets_on_disk(folder, [*digests, second_key, second_key.hex().encode()]) == {}
-
+    assert "2026-11-20" not in key_days(proxied)
+    assert secrets_on_disk(folder, digests) == {}
+    assert first_key.hex().encode() not in key_file(proxied).read_bytes()
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -379,7 +383,7 @@ def test_purge_voters_leaves_no_purged_digest_in_postgresqls_table_files(proxied
     for path in files_under(data):
         if "pg_wal" not in path.relative_to(data).parts:
             content = path.read_bytes()
-            hits = [secret for secret in [*digests, key] if secret in content]
+            hits = [secret for secret in [*digests, key, key.hex().encode()] if secret in content]
             if hits:
                 found[str(path.relative_to(data))] = hits
     assert found == {}
@@ -397,3 +401,113 @@ def test_the_privacy_documentation_describes_every_table_and_column():
             assert f"`{column.name}`" in section.group(1), f"{table.name}.{column.name} is not described"
     for promise in ("POLL_RETENTION_DAYS", "purge-voters", "consentement", COOKIE_NAME):
         assert promise in doc
+
+
+# --- Copies of the database and of its backup, after votes from known addresses ----------
+
+KNOWN = [(f"203.0.113.{number}", ("oui", "parfois", "bientot", "non")[number % 4]) for number in range(1, 13)]
+
+
+def wal_commits(wal: bytes) -> list[bytes]:
+    """Split a copy of SQLite's write-ahead log into its commits (the pages each one wrote)."""
+    if len(wal) < 32:
+        return []
+    page_size = int.from_bytes(wal[8:12], "big")
+    salts = wal[16:24]
+    commits, pages, offset = [], [], 32
+    while offset + 24 + page_size <= len(wal):
+        header = wal[offset:offset + 24]
+        if header[8:16] != salts:
+            break  # frames of an earlier cycle of the log
+        pages.append(wal[offset + 24:offset + 24 + page_size])
+        if int.from_bytes(header[4:8], "big"):  # a commit frame: the database size after it
+            commits.append(b"".join(pages))
+            pages = []
+        offset += 24 + page_size
+    return commits
+
+
+def copy_postgres(request, app, target: Path) -> list[Path]:
+    """Copy the cluster's data files (write-ahead log included) and take the documented pg_dump."""
+    server = request.getfixturevalue("postgres_server")
+    with app.app_context(), get_engine().connect() as conn:
+        conn.execute(text("CHECKPOINT"))
+        conn.commit()
+    copies = []
+    for path in files_under(server.data_dir):
+        copy = target / "data" / path.relative_to(server.data_dir)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    dump = target / "polls.dump"
+    binary = next(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
+    url = app.config["POLL_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
+    with dump.open("wb") as output:
+        subprocess.run([str(binary), "--format=custom", url.split("?")[0]], stdout=output, check=True)
+    return [*copies, dump]
+
+
+def test_copies_of_the_database_files_and_backup_link_no_address_to_its_answer(
+        make_app, vote, database_url, tmp_path, request, monkeypatch):
+    """Votes from known addresses, then everything a thief could copy: nothing links them."""
+    monkeypatch.setattr("poll_service.writer.GroupCommit.IDLE_SECONDS", 3600)  # keep the log to inspect it
+    app = make_app(POLL_TRUSTED_PROXIES=1, POLL_VOTE_BATCH_WAIT_MS=2000)
+    # Two by two, at the same moment, as people vote on a shared article.
+    for first in range(0, len(KNOWN), 2):
+        threads = [threading.Thread(target=vote, args=(app.test_client(), "don-en-ligne", choice),
+                                    kwargs={"headers": forwarded(address)})
+                   for address, choice in KNOWN[first:first + 2]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert app.test_client().get("/api/polls/don-en-ligne").get_json()["total_voters"] == len(KNOWN)
+
+    keys = list(read_key_file(key_file(app)).values())
+    digests = {address: [hmac.new(k, address.encode(), hashlib.sha256).hexdigest().encode() for k in keys]
+               for address, _ in KNOWN}
+    copies_dir = tmp_path / "copies"
+    copies_dir.mkdir()
+    if database_url.startswith("sqlite"):
+        database = tmp_path / "instance" / "polls.sqlite3"
+        copies = []
+        for suffix in ("", "-wal", "-shm"):  # copied as they are, the service still running
+            copy = copies_dir / f"polls.sqlite3{suffix}"
+            copy.write_bytes(Path(f"{database}{suffix}").read_bytes())
+            copies.append(copy)
+        backup = copies_dir / "backup.sqlite3"  # docs/deploy.md: sqlite3 ".backup"
+        with sqlite3.connect(database) as source, sqlite3.connect(backup) as target:
+            source.backup(target)
+        copies.append(backup)
+    else:
+        copies = copy_postgres(request, app, copies_dir)
+    contents = {path: path.read_bytes() for path in copies}
+
+    # The digests are there (with the key, anyone could link them)...
+    assert any(d in content for ds in digests.values() for d in ds for content in contents.values())
+    # ...but no key that makes them is in any copy, nor any address in any form.
+    for path, content in contents.items():
+        assert not [k for k in keys if k in content or k.hex().encode() in content], path
+        for address, _ in KNOWN:
+            assert not [form for form in address_forms(address) if form in content], path
+
+    # Even with the key (someone reading the running server's memory), no commit pairs one
+    # voter with one answer: each one that recorded voters recorded at least two.
+    if database_url.startswith("sqlite"):
+        commits = wal_commits(contents[copies_dir / "polls.sqlite3-wal"])
+        seen: set[bytes] = set()
+        added = []
+        for pages in commits:
+            new = {d for ds in digests.values() for d in ds if d in pages} - seen
+            seen |= new
+            if new:
+                added.append(len(new))
+        assert added and sum(added) == len(KNOWN) and min(added) >= 2, added
+        # And the rows follow the digests' order, not the voting order (no rowid).
+        with sqlite3.connect(copies_dir / "backup.sqlite3") as conn:
+            stored = [row[0] for row in conn.execute("SELECT digest FROM voters WHERE kind = 'address'")]
+        assert stored == sorted(stored)
+    else:
+        with app.app_context(), get_engine().connect() as conn:
+            groups = conn.execute(text("SELECT count(*) FROM voters WHERE kind = 'address' GROUP BY xmin::text")).scalars().all()
+        assert sum(groups) == len(KNOWN) and min(groups) >= 2, groups

@@ -9,6 +9,7 @@ import pytest
 
 from poll_service.db import get_engine, transaction
 from poll_spec import poll_from_manifest
+from poll_service.schema import LATEST_VERSION
 from poll_service.store.sync import sync_polls
 
 ORIGIN = "http://localhost"
@@ -196,4 +197,4 @@ def test_json_answers_keep_french_text_readable(client):
 
 def test_the_health_check_answers_ok_with_the_schema_version(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "schema_version": 2}
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "schema_version": LATEST_VERSION}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from poll_service import create_app
 from poll_service.db import dispose, get_engine, transaction
@@ -10,7 +10,9 @@ from poll_spec import poll_from_manifest
 from poll_service.schema import LATEST_VERSION, current_version, metadata, migrate, options
 from poll_service.schema import polls as polls_table
 from poll_service.store.sync import sync_polls
-from poll_service.store.votes import Identity, record_vote
+from poll_service.store.state import PollSnapshot
+from poll_service.store.votes import Ballot, Identity
+from poll_service.writer import get_writer
 
 SECRET = "test-secret-key-0123456789abcdef"
 
@@ -42,6 +44,11 @@ def test_a_database_at_the_previous_version_keeps_its_votes_after_init_db(databa
                         {"poll_id": "ancien-sondage", "key": "non", "label": "Non", "position": 1, "votes": 1},
                     ],
                 )
+                # Version 2 kept the address keys in the database, and voters with a rowid.
+                conn.execute(text("INSERT INTO voters (poll_id, kind, digest) VALUES ('ancien-sondage', 'cookie', :d)"),
+                             {"d": "c" * 64})
+                conn.execute(text("INSERT INTO address_keys (day, secret) VALUES ('2026-11-20', :s)"),
+                             {"s": b"k" * 32})
             result = app.test_cli_runner().invoke(args=["init-db"])
             assert result.exit_code == 0, result.output
             assert f"étapes appliquées : {LATEST_VERSION}" in result.output
@@ -49,11 +56,19 @@ def test_a_database_at_the_previous_version_keeps_its_votes_after_init_db(databa
                 assert current_version(conn) == LATEST_VERSION
                 rows = conn.execute(select(options.c.key, options.c.votes).order_by(options.c.position)).all()
                 total = conn.execute(select(polls_table.c.total_voters)).scalar_one()
+                voters = conn.execute(text("SELECT digest FROM voters")).scalars().all()
             assert [tuple(r) for r in rows] == [("oui", 2), ("non", 1)] and total == 3
+            assert voters == ["c" * 64]
+            assert not inspect(engine).has_table("address_keys")  # the keys left with their table
+            if engine.dialect.name == "sqlite":
+                with engine.connect() as conn:
+                    sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'voters'")).scalar_one()
+                assert sql.rstrip().endswith("WITHOUT ROWID")
             # And the migrated database takes new votes.
             with engine.connect() as conn, transaction(conn, write=True):
                 sync_polls(conn, [poll_from_manifest(polls[0])])
-                record_vote(conn, "don-en-ligne", ["oui"], Identity("c" * 64, "192.0.2.1"), clock())
+            ballot = Ballot("don-en-ligne", ("oui",), Identity("d" * 64, ("e" * 64,)))
+            assert isinstance(get_writer(app).submit(ballot, clock()), PollSnapshot)
     finally:
         dispose(app)
 
