@@ -18,13 +18,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import build, report, votes, weight
+from bench import build, report, scale, votes, weight
 from tools.rebuild_timing import measure_edit_to_rebuilt
 
 log = logging.getLogger("bench")
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("build", "rebuild", "votes", "weight")
+SECTIONS = ("build", "rebuild", "scale", "votes", "weight")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -35,6 +35,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="rotating rounds of cold (+ warm) builds; medians are reported (5)")
     parser.add_argument("--edits", type=int, default=9,
                         help="saves timed under make devserver; the median is reported (9)")
+    parser.add_argument("--vanilla-edits", type=int, default=5,
+                        help="saves timed under pelican --autoreload beside make devserver (5; 0: none)")
+    parser.add_argument("--scale-articles", type=int, default=5000,
+                        help="size of the big site of the scale section (5000; --skip scale to leave it out)")
+    parser.add_argument("--scale-rounds", type=int, default=3, help="cold builds of each site at that size (3)")
+    parser.add_argument("--scale-edits", type=int, default=5, help="saves timed under make devserver there (5)")
+    parser.add_argument("--scale-vanilla-edits", type=int, default=3,
+                        help="saves timed under pelican --autoreload there (3; 0: none)")
     parser.add_argument("--vote-seconds", type=int, default=10, help="length of each wrk run (10)")
     parser.add_argument("--vote-rounds", type=int, default=2, help="interleaved wrk rounds (2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
@@ -84,7 +92,13 @@ def how(args: argparse.Namespace) -> str:
         "reference is bench/hello_app.py under the same gunicorn command, loaded with the same "
         "script (POST with the same body, GET).",
         "- Edit-to-rebuilt: `measure_edit_to_rebuilt()` of tools/rebuild_timing.py (issue 8): "
-        f"`make devserver` on its own generated site, median of {args.edits} saves.",
+        f"`make devserver` on its own generated site, median of {args.edits} saves; beside it "
+        f"`pelican --autoreload` with the same settings and plugins, median of {args.vanilla_edits}.",
+        f"- Scale (issue 19): {args.scale_articles} generated articles, cold builds of ours and "
+        f"vanilla (as above), {args.scale_rounds} rounds alternating which goes first, medians; "
+        "peak memory is the largest max RSS among the build and its forked workers; "
+        f"edit-to-rebuilt as above, {args.scale_edits} saves (`pelican --autoreload`: "
+        f"{args.scale_vanilla_edits}). About 10 minutes: `--skip scale` leaves it out.",
         "- Weight: gzip level 9, each file on its own; the page is from a build of content/.",
         "- Where the time goes, and why the vote ratios stay below their target: "
         "[README.md](README.md) (profiles by `python -m bench.profile`).",
@@ -116,8 +130,15 @@ def main(argv: list[str] | None = None) -> int:
 
         section("build", lambda: report.build_rows(
             build.run(work / "build", args.articles, args.build_rounds)))
-        section("rebuild", lambda: [report.rebuild_row(measure_edit_to_rebuilt(
-            work / "rebuild", args.articles, edits=args.edits), args.articles, args.edits)])
+        def measure_rebuild() -> list[report.Row]:
+            ours = measure_edit_to_rebuilt(work / "rebuild", args.articles, edits=args.edits)
+            vanilla = (measure_edit_to_rebuilt(work / "rebuild", args.articles, "pelican", args.vanilla_edits)
+                       if args.vanilla_edits else None)
+            return [report.rebuild_row(ours, args.articles, args.edits, vanilla)]
+
+        section("rebuild", measure_rebuild)
+        section("scale", lambda: report.scale_rows(scale.run(
+            work / "scale", args.scale_articles, args.scale_rounds, args.scale_edits, args.scale_vanilla_edits)))
 
         def measure_votes() -> list[report.Row]:
             votes.ensure_wrk()
@@ -130,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     duration = time.perf_counter() - clock
     if args.articles != 1000:
         notes.append(f"Corpus of {args.articles} articles, not 1,000: a smoke run, not a result.")
+    if args.scale_articles != 5000 and "scale" not in args.skip:
+        notes.append(f"Scale section at {args.scale_articles} articles, not 5,000: not a result.")
     text = report.document(rows, settings=how(args), duration_s=duration, started=started,
                            commit=commit(), notes=notes)
     print(report.table(rows))
