@@ -4,6 +4,7 @@ PORT ?= 8000
 VENV ?= .venv
 OUTPUTDIR ?= output
 CONFFILE ?= pelicanconf.py
+CONTENTDIR ?= content
 PUBLISHCONF ?= publishconf.py
 POLL_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/polls.sqlite3
 PYTEST_ARGS ?=
@@ -15,6 +16,14 @@ STAMP := $(VENV)/.installed
 PELICAN := $(BIN)/pelican
 FLASK := POLL_ENV=development POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service
 
+# The writers' commands say what happened, in French; make adds nothing of its own:
+# - QUIETLY: on Ctrl-C the recipe's shell ends normally once the program has stopped, so make
+#   does not add "Interrupt";
+# - OR_STOP_QUIETLY: on failure make is ended by SIGPIPE, the one signal shells do not report,
+#   instead of printing "make: *** [Makefile:NN: check] Error 1" (the exit status is still not 0).
+QUIETLY = trap 'exit 0' INT;
+OR_STOP_QUIETLY = || kill -PIPE $$PPID
+
 .DEFAULT_GOAL := help
 .PHONY: help install serve html publish test bench clean devserver new-article check translations
 
@@ -22,10 +31,12 @@ help: ## Lister les commandes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "Installation du projet dans $(VENV) (une ou deux minutes la première fois)…"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@# Setuptools' note on editable installs is no mistake of ours: the only warning silenced.
+	@PYTHONWARNINGS='ignore:Editable installation' $(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
 
 install: $(STAMP) ## Créer .venv et y installer le projet
 
@@ -43,14 +54,25 @@ serve: html ## Construire, puis servir le site et les sondages sur http://127.0.
 	POLL_SITE_DIR=$(abspath $(OUTPUTDIR)) $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
 
 check: $(STAMP) ## Vérifier tout le contenu (erreurs et conseils, en français), sans construire le site
-	@PYTHONPATH=plugins $(BIN)/python -m checks content -s $(CONFFILE)
+	@$(QUIETLY) PYTHONPATH=plugins $(BIN)/python -m checks $(CONTENTDIR) -s $(CONFFILE) $(OR_STOP_QUIETLY)
 
 new-article: $(STAMP) ## Créer un brouillon : make new-article TITLE="Le titre de l'article"
-	@PYTHONPATH=plugins $(BIN)/python -m tools.new_article
+	@$(QUIETLY) PYTHONPATH=plugins $(BIN)/python -m tools.new_article --content $(CONTENTDIR) $(OR_STOP_QUIETLY)
+
+# `make new-article TITLE=La fête`, without quotes, hands make the goal "fête": when new-article
+# comes first, the goals after it are the rest of the title (TITLE_REST) and do nothing as goals
+# (the rule below); one that names a command of this Makefile is refused by new-article itself
+# (TITLE_CLASH), before make would run it.
+ifeq (new-article,$(firstword $(MAKECMDGOALS)))
+export TITLE_REST := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+export TITLE_CLASH := $(filter $(shell sed -n 's/^\([a-z][a-z-]*\):.*/\1/p' $(firstword $(MAKEFILE_LIST))),$(TITLE_REST))
+%::
+	@:
+endif
 
 devserver: $(STAMP) ## Aperçu pendant l'écriture : site et sondages, mis à jour à chaque enregistrement
-	mkdir -p instance
-	POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR)
+	@mkdir -p instance
+	@$(QUIETLY) POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR) $(OR_STOP_QUIETLY)
 
 test: $(STAMP) ## Lancer toute la suite de tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

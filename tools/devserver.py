@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -40,6 +41,7 @@ class BuildOutcome:
     seconds: float
     rendered: int = 0
     problems: str | None = None
+    counted: str = ""  # "13 articles, 4 pages, 1 brouillon": Pelican's "Done:" line, in French
 
 
 class SiteBuilder:
@@ -77,22 +79,49 @@ class SiteBuilder:
         from checks.problems import format_report  # noqa: PLC0415
         from fast_build.keys import LAST  # noqa: PLC0415
 
+        from pelican.log import console  # noqa: PLC0415
+
         started = time.perf_counter()
+        # Pelican prints its English "Done: Processed…" line on its console: taken aside and
+        # counted in French; anything else it prints goes on as it was.
+        capture = console.capture()
         try:
-            if self.rebuilder.can_update(changed):
-                run_checks(self.settings)  # what a complete build does first (plugins/checks)
-            self.rebuilder.build(changed)
+            with capture:
+                if self.rebuilder.can_update(changed):
+                    run_checks(self.settings)  # what a complete build does first (plugins/checks)
+                self.rebuilder.build(changed)
         except ContentCheckFailed as failed:  # the report is already printed
             return BuildOutcome(time.perf_counter() - started, problems=format_report(failed.result.problems))
         except Exception as error:  # noqa: BLE001 (a broken template must not stop the preview)
             log.exception("devserver: the build failed")
             return BuildOutcome(time.perf_counter() - started, problems=f"Erreur pendant la construction : {error}")
-        return BuildOutcome(time.perf_counter() - started, rendered=LAST.rendered)
+        finally:
+            kept, counted = counted_in_french(capture.get())
+            sys.stdout.write(kept)
+        return BuildOutcome(time.perf_counter() - started, rendered=LAST.rendered, counted=counted)
 
     def watched_paths(self) -> list[str]:
         """Return what Pelican's autoreload watches: settings file, theme, content."""
         paths = [str(self.settings_file), self.settings["THEME"], self.settings["PATH"]]
         return [path for path in paths if Path(path).exists()]
+
+
+_DONE_RE = re.compile(r"Done: Processed (\d+) articles?, (\d+) drafts?, \d+ hidden articles?, (\d+) pages?"
+                      r".*?seconds\.\n?", re.DOTALL)
+
+
+def counted_in_french(printed: str) -> tuple[str, str]:
+    """Take Pelican's "Done: Processed…" line out of what it printed; count it in French."""
+    found = _DONE_RE.search(printed)
+    if not found:
+        return printed, ""
+    articles, drafts, pages = (int(number) for number in found.groups())
+    words = [_count(articles, "article"), _count(pages, "page")] + ([_count(drafts, "brouillon")] if drafts else [])
+    return printed[:found.start()] + printed[found.end():], ", ".join(words)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'s' if number > 1 else ''}"
 
 
 def watch(builder: SiteBuilder, on_built: Callable[[BuildOutcome], None], stop: threading.Event) -> None:
@@ -175,7 +204,8 @@ class DevServer:
             print(f"[{when}] Aperçu NON mis à jour : corrigez les problèmes ci-dessus, puis enregistrez.",
                   flush=True)
         elif first:
-            print(f"[{when}] Site construit en {_seconds(outcome.seconds)}.", flush=True)
+            counted = f" : {outcome.counted}" if outcome.counted else ""
+            print(f"[{when}] Site construit en {_seconds(outcome.seconds)}{counted}.", flush=True)
         else:
             pages = "1 page refaite" if outcome.rendered == 1 else f"{outcome.rendered} pages refaites"
             print(f"[{when}] Aperçu mis à jour en {_seconds(outcome.seconds)} ({pages}).", flush=True)

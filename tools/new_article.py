@@ -4,21 +4,32 @@ The file builds as it is (the draft shows in the preview, example text in bracke
 ``make check`` refuses to publish it while "[À compléter" remains. It never overwrites a file.
 The title comes from the TITLE environment variable (make passes its command-line variables
 to the recipe's environment, so quotes and apostrophes in a title need no shell escaping) or
-from the command line.
+from the command line. Written without quotes (``make new-article TITLE=La fête``), the words
+after the first reach make as goals: the Makefile passes them on in TITLE_REST, and in
+TITLE_CLASH those that name another make command, which is then refused rather than run.
+
+The address (``Slug:``) is Pelican's own slugify of the title, with the site's substitutions,
+apostrophes (straight or curly) counting as spaces: "L’été" and "L'été" both give "l-ete", and
+"Œuvres & cœurs" gives "oeuvres-coeurs".
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from poll_spec import slugify
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import slugify
 
 MAX_SLUG_LENGTH = 60
+# French elision: "l'été" is two words. Straight, curly and modifier-letter apostrophes alike.
+APOSTROPHES = re.compile(r"['’ʼ‘]")
 HEADER = """\
 Title: {title}
 Date: {date}
@@ -59,11 +70,16 @@ class NewArticleError(Exception):
     """A reason, in French, not to create the file."""
 
 
-def slug_for(title: str) -> str:
-    """Return the file name and address of a title: lower case ASCII words joined by dashes."""
-    slug = slugify(title)
+def slug_for(title: str, regex_subs: list | None = None) -> str:
+    """Return the file name and address of a title: lower case ASCII words joined by dashes.
+
+    A title too long for an address is cut between two words, at most MAX_SLUG_LENGTH long.
+    """
+    subs = DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"] if regex_subs is None else regex_subs
+    slug = slugify(APOSTROPHES.sub(" ", title), regex_subs=subs)
     if len(slug) > MAX_SLUG_LENGTH:
-        slug = slug[:MAX_SLUG_LENGTH].rsplit("-", 1)[0]
+        cut = slug[:MAX_SLUG_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:MAX_SLUG_LENGTH]
     if not slug:
         raise NewArticleError(
             f"Impossible de tirer un nom de fichier du titre « {title} » : il faut au moins une "
@@ -101,13 +117,24 @@ def render(title: str, slug: str, now: datetime, category: str, categories: list
     return header + "\n" + guide + BODY
 
 
+def shortened(title: str, slug: str, regex_subs: list | None = None) -> str | None:
+    """Return a note for the writer when the address had to be cut from a long title."""
+    whole = slugify(APOSTROPHES.sub(" ", title),
+                    regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"] if regex_subs is None else regex_subs)
+    if whole == slug:
+        return None
+    return (f"Le titre est long : l'adresse de l'article est raccourcie, entre deux mots, à « {slug} » "
+            f"({MAX_SLUG_LENGTH} caractères au plus). Pour en choisir une autre, changez la ligne "
+            "« Slug: » du fichier avant la publication.")
+
+
 def create(title: str, content: Path, timezone: str = "Europe/Paris",
-           default_category: str = "Vie associative") -> Path:
+           default_category: str = "Vie associative", regex_subs: list | None = None) -> Path:
     """Write the new draft and return its path; raise NewArticleError rather than overwrite."""
     title = " ".join(title.split())
     if not title:
         raise NewArticleError('Donnez un titre, par exemple : make new-article TITLE="La fête du quartier"')
-    slug = slug_for(title)
+    slug = slug_for(title, regex_subs)
     path = content / f"{slug}.md"
     if path.exists():
         raise NewArticleError(
@@ -127,14 +154,27 @@ def create(title: str, content: Path, timezone: str = "Europe/Paris",
     return path
 
 
-def site_settings() -> dict[str, str]:
+def site_settings() -> dict[str, Any]:
     """Read the few settings needed from pelicanconf.py (a plain module, quick to import)."""
     try:
         import pelicanconf  # noqa: PLC0415
     except ImportError:
         return {}
     return {"PATH": pelicanconf.PATH, "TIMEZONE": pelicanconf.TIMEZONE,
-            "DEFAULT_CATEGORY": pelicanconf.DEFAULT_CATEGORY}
+            "DEFAULT_CATEGORY": pelicanconf.DEFAULT_CATEGORY,
+            "SLUG_REGEX_SUBSTITUTIONS": getattr(pelicanconf, "SLUG_REGEX_SUBSTITUTIONS", None)}
+
+
+def title_from_make(title: str, rest: str, clash: str) -> str:
+    """Join the words make took for goals to the title; refuse those that name a make command."""
+    whole = " ".join([title, rest]).strip()
+    if clash.strip():
+        words = " et ".join(f"« {word} »" for word in clash.split())
+        what = "des commandes" if len(clash.split()) > 1 else "une commande"
+        raise NewArticleError(
+            f'Mettez le titre entre guillemets : make new-article TITLE="{whole}". Sans guillemets, '
+            f"make lancerait aussi {words} comme {what} : rien n'a été créé.")
+    return whole
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,13 +184,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("title", nargs="?", default=os.environ.get("TITLE", ""))
     parser.add_argument("--content", default=settings.get("PATH", "content"))
     args = parser.parse_args(argv)
+    subs = settings.get("SLUG_REGEX_SUBSTITUTIONS")
     try:
-        path = create(args.title, Path(args.content), settings.get("TIMEZONE", "Europe/Paris"),
-                      settings.get("DEFAULT_CATEGORY", "Vie associative"))
+        title = title_from_make(args.title, os.environ.get("TITLE_REST", ""), os.environ.get("TITLE_CLASH", ""))
+        path = create(title, Path(args.content), settings.get("TIMEZONE", "Europe/Paris"),
+                      settings.get("DEFAULT_CATEGORY", "Vie associative"), subs)
     except NewArticleError as error:
         print(error, file=sys.stderr)
         return 1
     print(path)
+    note = shortened(" ".join(title.split()), path.stem, subs)
+    if note:
+        print(note, file=sys.stderr)
     print("Brouillon créé. Ouvrez ce fichier, remplacez chaque « [À compléter … ] », et regardez le "
           "résultat avec : make devserver", file=sys.stderr)
     return 0

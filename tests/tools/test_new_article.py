@@ -28,9 +28,23 @@ def new_article(content: Path, title: str) -> subprocess.CompletedProcess:
     ("La fête du quartier", "la-fete-du-quartier"),
     ("L'assemblée générale : un moment à part !", "l-assemblee-generale-un-moment-a-part"),
     ("  Été 2026   ", "ete-2026"),
+    ("Œuvres & cœurs", "oeuvres-coeurs"),
+    ("L’été des bénévoles", "l-ete-des-benevoles"),
+    ("L'été des bénévoles", "l-ete-des-benevoles"),
 ])
 def test_the_file_name_is_the_title_in_plain_ascii(title: str, slug: str) -> None:
     assert slug_for(title) == slug
+
+
+def test_a_long_title_gives_an_address_cut_between_two_words_and_says_so(tmp_path: Path) -> None:
+    title = "Compte rendu " + " ".join(["de la grande réunion du quartier"] * 6)
+    result = new_article(tmp_path / "content", title)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path.stem == "compte-rendu-de-la-grande-reunion-du-quartier-de-la-grande"
+    assert (f"Le titre est long : l'adresse de l'article est raccourcie, entre deux mots, à « {path.stem} » "
+            "(60 caractères au plus).") in result.stderr
+    assert path.read_text(encoding="utf-8").startswith(f"Title: {title}\n")
 
 
 def test_a_title_without_letters_is_refused(tmp_path: Path) -> None:
