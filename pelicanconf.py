@@ -28,8 +28,10 @@ TYPOGRIFY = False
 
 PLUGIN_PATHS = ["plugins"]
 # checks: the content checker (make check) also runs first in every build and stops it on errors.
-# preview: drafts only in the preview. fast_build: rebuilds redo only what changed (FAST_REBUILD).
-PLUGINS = ["i18n", "polls", "feeds", "checks", "preview", "fast_build"]
+# drafts: drafts only in the preview, never published (before checks, which reads headers with
+# drafts.header: Pelican makes a plugin importable only once it is loaded).
+# fast_build: rebuilds redo only what changed (FAST_REBUILD).
+PLUGINS = ["i18n", "polls", "feeds", "drafts", "checks", "fast_build"]
 
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}
@@ -100,7 +102,7 @@ SOCIAL_SHARE = ("mastodon", "facebook", "linkedin", "email", "copy")
 MASTODON_SHARE_INSTANCE = "mastodon.social"
 
 # Drafts are visible while writing (make html/serve/devserver), never in publishconf.py:
-# built at brouillons/<slug>/ and listed on the home page (plugins/preview, theme's index.html).
+# built at brouillons/<slug>/ and listed on the home page (plugins/drafts, theme's index.html).
 SHOW_DRAFTS = True
 WITH_FUTURE_DATES = True
 CACHE_CONTENT = True

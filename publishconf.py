@@ -16,5 +16,5 @@ DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
 CACHE_CONTENT = False
 FAST_REBUILD = False
-# Drafts are left out entirely: no page, no feed entry, no sitemap line, no poll (plugins/preview).
+# Drafts are left out entirely: no page, no feed entry, no sitemap line, no poll (plugins/drafts).
 SHOW_DRAFTS = False

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import links, metadata, site
+from . import links, metadata, site, strict_header
 from .config import MARKDOWN_EXTENSIONS, CheckConfig
 from .documents import Document, first_bad_line, load, recall, remember
 from .problems import Problem, error, warning
@@ -121,6 +121,7 @@ def check_site(config: CheckConfig, memory: Path | None = None) -> CheckResult:
     by_path = {doc.relative: doc for doc in every}
     for doc in docs:
         problems += metadata.check_header(doc, config)
+        problems += strict_header.check_strict_header(doc)
         problems += links.check_links(doc, files, by_path)
     problems += site.check_addresses(docs, config)
     problems += site.check_spellings(docs, config)

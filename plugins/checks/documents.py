@@ -17,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import drafts.header
 import poll_spec
-from poll_spec import PollBlock, find_poll_blocks, split_lines
+from drafts.header import HeaderArea, pelican_lines, read_header_area
+from poll_spec import PollBlock, find_poll_blocks
 
 from .targets import Target, scan_links
 
@@ -62,6 +64,8 @@ class Document:
     header_end: int = 0  # number of the last header line (0: no header)
     stopped_at: int | None = None  # a non-blank line that ended the header, if any
     stopped_line: str = ""  # that line's text
+    # The header as Pelican reads it and the lines around it it leaves as text (strict_header).
+    header_area: HeaderArea = field(default_factory=HeaderArea, repr=False)
     # Links and images of the text outside code: (line, what, first, second), see targets.
     links: tuple[Target, ...] = field(default=(), repr=False)
     poll_blocks: tuple[PollBlock, ...] = field(default=(), repr=False)
@@ -155,11 +159,12 @@ def load(path: str | Path, display: str, relative: str, kind: str) -> Document:
 def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
     with open(path, "rb") as handle:
         text = handle.read().decode("utf-8-sig")
-    lines = split_lines(text)  # as Python-Markdown counts them
+    lines = pelican_lines(text)  # as Pelican splits them: not at U+2028, tabs expanded
     fields, repeated, header_end, stopped_at = read_header(lines)
     return Document(
         str(path), display, relative, kind, fields, repeated, header_end, stopped_at,
         stopped_line=lines[stopped_at - 1] if stopped_at else "",
+        header_area=read_header_area(text),
         links=scan_links(lines, header_end),
         poll_blocks=tuple(poll_blocks(text)),
         placeholders=tuple(number for number, line in enumerate(lines, start=1) if PLACEHOLDER in line)
@@ -167,8 +172,10 @@ def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
     )
 
 
-# What the documents read depend on besides their file: this code and the poll block finder.
-_CODE = (*sorted(Path(__file__).parent.glob("*.py")), *sorted(Path(poll_spec.__file__).parent.glob("*.py")))
+# What the documents read depend on besides their file: this code, the poll block finder and
+# the header reading shared with plugins/drafts.
+_CODE = (*sorted(Path(__file__).parent.glob("*.py")), *sorted(Path(poll_spec.__file__).parent.glob("*.py")),
+         Path(drafts.header.__file__))
 
 
 def _code_fingerprint() -> str:

@@ -37,8 +37,6 @@ FRENCH_NAMES = {
     "légende": "Image_caption", "legende": "Image_caption", "adresse": "Slug",
 }
 STATUSES = ("published", "draft", "hidden")
-# A single word glued to its colon, as in "Résumé: …"; French prose puts a space before ":".
-_LOOKS_LIKE_FIELD_RE = re.compile(r"^ {0,3}([^\s:]{2,30}):(\s|$)")
 DATE_EXAMPLE = "« Date: 2026-11-18 09:30 » (année-mois-jour heure:minute)"
 
 
@@ -67,30 +65,15 @@ def _names(doc: Document) -> list[Problem]:
             f"La ligne « {again.name}: » apparaît deux fois (déjà à la ligne {first.line}). "
             "Gardez-en une seule."))
     for key, found in doc.fields.items():
-        if key in KNOWN_FIELDS:
+        # A French name saying draft ("Statut: brouillon") is an error of strict_header.
+        if key in KNOWN_FIELDS or found.line in doc.header_area.draft_lines:
             continue
         hint = suggest_field(key)
         fix = f"Vouliez-vous écrire « {hint}: » ? " if hint else ""
         problems.append(warning(doc.display, found.line,
             f"Champ inconnu « {found.name}: », le site l'ignore. {fix}"
             "Les noms de champ possibles sont dans le guide (docs/guide-redaction.md)."))
-    problems += _header_cut_short(doc)
     return problems
-
-
-def _header_cut_short(doc: Document) -> list[Problem]:
-    """A line like "Résumé: …" ends the header: it and what follows become article text."""
-    if doc.stopped_at is None:
-        return []
-    match = _LOOKS_LIKE_FIELD_RE.match(doc.stopped_line)
-    if not match:
-        return []
-    name = match.group(1)
-    hint = suggest_field(name)
-    fix = f"écrivez « {hint}: »" if hint else "écrivez le nom du champ sans accent ni espace"
-    return [error(doc.display, doc.stopped_at,
-        f"La ligne « {name}: » n'est pas comprise comme une information de l'article : {fix}. "
-        "Tant qu'elle reste ainsi, cette ligne et les suivantes s'affichent comme du texte.")]
 
 
 def _title(doc: Document) -> list[Problem]:

@@ -155,12 +155,18 @@ def guide_messages() -> list[re.Pattern]:
     return patterns
 
 
-def checker_messages() -> list[str]:
-    """Return every message of the checker's test table (tests/plugins/test_checks.py)."""
-    spec = importlib.util.spec_from_file_location("checks_table", ROOT / "tests" / "plugins" / "test_checks.py")
+def cases_of(module: str) -> dict[str, tuple[str, list[str]]]:
+    """Return the CASES table of a test module of tests/plugins/."""
+    spec = importlib.util.spec_from_file_location(f"table_{module}", ROOT / "tests" / "plugins" / f"{module}.py")
     table = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(table)
-    messages = [line.split(" : ", 1)[1] for _, expected in table.CASES.values() for line in expected]
+    return table.CASES
+
+
+def checker_messages() -> list[str]:
+    """Return every message of the checker's test tables (test_checks.py, test_strict_header.py)."""
+    cases = {**cases_of("test_checks"), **cases_of("test_strict_header")}
+    messages = [line.split(" : ", 1)[1] for _, expected in cases.values() for line in expected]
     messages += ["Le fichier n'est pas enregistré en UTF-8, l'encodage du site.",
                  "Ce fichier n'est pas lu par le site : seuls les fichiers « .md » le sont."]
     return [message.removeprefix("avertissement : ") for message in messages]

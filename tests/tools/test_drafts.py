@@ -87,3 +87,4 @@ def test_publishing_leaves_no_trace_of_the_draft(outputs: dict[str, Path]) -> No
             assert "notre-brouillon-secret" not in text and "Notre brouillon secret" not in text, path
     assert list((publish / "feeds").glob("*.xml")), "the feeds were written"
     assert "sondage-du-brouillon" not in poll_ids(publish)
+
