@@ -35,6 +35,8 @@ class Job:
     key: bytes | None
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
+    # How to fingerprint the page, when that is left to whoever renders it (no record to compare).
+    later: tuple[Any, ...] | None = None
 
 
 class FastWriter(Writer):
@@ -93,14 +95,20 @@ class FastWriter(Writer):
         jobs, self._queue = self._queue, []
         if not jobs:
             return
-        parallel.run(jobs, self._render, parallel.worker_count(self.settings, len(jobs)))
+        answers = parallel.run(jobs, self._render, parallel.worker_count(self.settings, len(jobs)))
+        keys = {path: key for answer in answers for path, key in answer}
         for job in jobs:
-            self.remember(job.path, job.key)
+            self.remember(job.path, keys.get(job.path, job.key))
         LAST.rendered += len(jobs)
 
-    def _render(self, jobs: list[Job]) -> None:
+    def _render(self, jobs: list[Job]) -> list[tuple[str, bytes | None]]:
+        """Render a share of the queue; return the fingerprints computed here."""
+        keys = []
         for job in jobs:
             Writer.write_file(self, *job.args, **job.kwargs)
+            if job.later is not None:
+                keys.append((job.path, self.keys.page_key(*job.later)))
+        return keys
 
     def finish(self) -> None:
         """Render what is queued and save this build's records (at ``finalized``)."""
@@ -138,8 +146,14 @@ class FastWriter(Writer):
                     template_name: str | None) -> None:
         path = sanitised_join(self.output_path, name)
         value_of = partial(pelican_internals.local_value, context, kwargs, name, relative_urls)
-        key = self.keys.page_key(template, name, context, value_of)
         again = path in self._written
+        if not again and path not in self.previous and self._queue_pages and not self._attach(kwargs):
+            # Rendered whatever its fingerprint: the worker that renders it fingerprints it too.
+            pelican_internals.check_overwrite(path, override, self._written, self._overridden)
+            args = (name, template, context, relative_urls, paginated, template_name, override, url)
+            self._queue.append(Job(path, None, args, kwargs, (template, name, context, value_of)))
+            return
+        key = self.keys.page_key(template, name, context, value_of)
         if not again and self.is_current(path, key):
             pelican_internals.check_overwrite(path, override, self._written, self._overridden)
             pelican_internals.follow_localsiteurl(context, name, relative_urls)
