@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import links, metadata, site, strict_header
@@ -127,4 +127,7 @@ def check_site(config: CheckConfig, memory: Path | None = None) -> CheckResult:
     problems += site.check_spellings(docs, config)
     problems += site.check_polls(docs, [] if config.include_drafts else
                                  [doc for doc in every if doc.is_draft])
+    # An error of a draft blocks nothing: drafts are never published (see problems).
+    drafts = {doc.display for doc in docs if doc.is_draft}
+    problems = [replace(problem, in_draft=True) if problem.path in drafts else problem for problem in problems]
     return CheckResult(sorted(set(problems)), checked=len(docs))

@@ -399,6 +399,42 @@ def test_drafts_are_not_checked_for_publishing(tmp_path: Path, monkeypatch: pyte
     assert problems_of(tmp_path, monkeypatch) != []
 
 
+DRAFT_WITH_AN_ERROR = HEADER.replace("Un article", "Le brouillon de Karim") + "Image: images/photo.png\nStatus: draft\n\nTexte.\n"
+DRAFT_ERROR = ("content/karim.md:6 : brouillon, erreur : L'image n'a pas de description pour les personnes "
+               "qui ne la voient pas.")
+
+
+def test_an_error_in_a_draft_is_reported_as_the_drafts_and_does_not_fail_make_check(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "karim.md").write_text(DRAFT_WITH_AN_ERROR, encoding="utf-8")
+    result = run_cli(tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith(DRAFT_ERROR)
+    assert result.stdout.endswith(
+        "Vérification du contenu (5 fichiers vérifiés) : 1 erreur dans un brouillon.\n"
+        "Les erreurs de brouillons n'empêchent pas la publication (make publish laisse les brouillons "
+        "de côté) : corrigez-les avant de publier ces brouillons. Si un brouillon n'est pas le vôtre, "
+        "prévenez son auteur.\n")
+    # An error of a published text still fails, and both are told apart.
+    (content / "cas.md").write_text(CASES["an empty title"][0], encoding="utf-8")
+    result = run_cli(tmp_path)
+    assert result.returncode == 1
+    assert " : 1 erreur et 1 erreur dans un brouillon.\n" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_preview_builds_despite_a_drafts_error_and_says_draft_not_published(tmp_path: Path) -> None:
+    content = make_site(tmp_path)
+    (content / "karim.md").write_text(DRAFT_WITH_AN_ERROR, encoding="utf-8")
+    result = run_build(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert DRAFT_ERROR in result.stderr
+    page = (tmp_path / "output" / "brouillons" / "le-brouillon-de-karim" / "index.html").read_text(encoding="utf-8")
+    assert "Brouillon, pas encore publié" in page and "Publié le" not in page
+    published = (tmp_path / "output" / "reference" / "index.html").read_text(encoding="utf-8")
+    assert "Publié le" in published
+
+
 DRAFT_POLL = HEADER.replace("Un article", "Brouillon à sondage") + "Status: draft\n\n" + POLL.replace("budget", "futur")
 DRAFT_POLL_SHOWN = ("content/cas.md:8 : Le sondage « futur » est défini dans un brouillon "
                     "(content/brouillon-sondage.md) : une page publiée ne peut pas le montrer. "
