@@ -11,7 +11,7 @@
 It imports neither Pelican, Flask nor a database; its messages are the writers' (French).
 """
 
-from .blocks import PollBlock, find_poll_blocks, parse_block, parse_poll, split_lines
+from .blocks import PollBlock, find_poll_blocks, may_hold_polls, parse_block, parse_poll, split_lines
 from .dates import PARIS, parse_datetime
 from .manifest import ManifestError, poll_from_manifest, read_manifest, write_manifest
 from .model import Poll, PollOption, PollReference, PollSyntaxError
@@ -31,6 +31,7 @@ __all__ = [
     "check_shown_once",
     "check_unique",
     "find_poll_blocks",
+    "may_hold_polls",
     "parse_block",
     "parse_datetime",
     "parse_poll",

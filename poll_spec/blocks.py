@@ -5,6 +5,10 @@ Lines are split exactly as Python-Markdown splits them (``split_lines``): on "\\
 form feed and a few more, so a file holding one of them before a poll would have its blocks
 found on other lines than Markdown sees, and text between them dropped. Every pass that
 counts lines (the Markdown extension, ``make check``) uses this one rule.
+
+Blocks a writer meant as polls but Markdown would not make polls (```` ```Poll ````, a poll in a
+list or a quotation...) are found too, carrying their mistake (``poll_spec.fences``), so
+``parse_block`` fails with the line and the fix; a block inside an HTML comment is not found.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .fences import FENCE_OPEN_RE, NESTED_PREFIX_RE, FenceReader
 from .model import Poll, PollReference, PollSyntaxError
 from .validator import FIELDS, PollFields, validate
 
@@ -20,8 +25,6 @@ from .validator import FIELDS, PollFields, validate
 _COMMENTABLE = {"id", "multiple", "opens", "closes", "results"}
 _FIELD_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s+(.*))?$")
 _KEYED_OPTION_RE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\s*:\s+(.+)$")
-# Any fenced block's opening line; it is a poll block when its info string is "poll".
-_FENCE_OPEN_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 
 
 def split_lines(text: str) -> list[str]:
@@ -43,6 +46,18 @@ class PollBlock:
     # The closing fence's line (the file's last line when the block is never closed), so a
     # caller can replace the whole block without locating its end a second time.
     end_line: int = 0
+    # Why Markdown would not make this block a poll (see poll_spec.fences), when it would not.
+    mistake: str | None = None
+
+
+# Words any poll opening holds, its near misses included (see poll_spec.fences).
+_POLL_WORDS = ("pol", "pool", "sondage", "vote", "survey", "questionnaire")
+
+
+def may_hold_polls(markdown_text: str) -> bool:
+    """Tell whether a text may hold a poll block: most texts do not, and need no scan."""
+    lowered = markdown_text.lower()
+    return any(word in lowered for word in _POLL_WORDS)
 
 
 def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
@@ -54,22 +69,22 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
     """
     blocks: list[PollBlock] = []
     lines = split_lines(markdown_text)
+    reader = FenceReader()
     index = 0
     while index < len(lines):
-        match = _FENCE_OPEN_RE.match(lines[index])
-        if not match:
+        line = lines[index]
+        if reader.hidden(line):  # inside an HTML comment: nothing there is shown
             index += 1
             continue
-        fence = match.group("fence")
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-        end = index + 1
-        while end < len(lines) and not closing.match(lines[end]):
-            end += 1
-        if match.group("info").strip() != "poll":
+        opening = reader.opening(line, lines[index + 1] if index + 1 < len(lines) else "")
+        if opening is None:
+            listing = FENCE_OPEN_RE.match(line)
             # A listing is skipped whole; a fence never closed is no listing for
             # Python-Markdown, so reading goes on from the next line.
+            end = _closing(lines, index, listing.group("fence")) if listing else len(lines)
             index = end + 1 if end < len(lines) else index + 1
             continue
+        end = _closing(lines, index, opening.fence, NESTED_PREFIX_RE if opening.nested else None)
         blocks.append(
             PollBlock(
                 line=index + 1,
@@ -77,10 +92,22 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
                 body_line=index + 2,
                 closed=end < len(lines),
                 end_line=min(end + 1, len(lines)),
+                mistake=opening.mistake,
             )
         )
         index = end + 1
     return blocks
+
+
+def _closing(lines: list[str], start: int, fence: str, prefix: re.Pattern | None = None) -> int:
+    """Return the index of the line closing ``fence`` after ``start`` (len(lines) if none)."""
+    if not fence:  # a near miss with no fence of its own: the block is its one line
+        return start + 1 if start + 1 < len(lines) else len(lines)
+    closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+    end = start + 1
+    while end < len(lines) and not closing.match(prefix.sub("", lines[end]) if prefix else lines[end]):
+        end += 1
+    return end
 
 
 def parse_poll(text: str, source: str | None = None, first_line: int = 1) -> Poll | PollReference:
@@ -98,7 +125,9 @@ def parse_poll(text: str, source: str | None = None, first_line: int = 1) -> Pol
 
 
 def parse_block(block: PollBlock, source: str | None = None) -> Poll | PollReference:
-    """Parse a block found by ``find_poll_blocks``; an unclosed fence is an error too."""
+    """Parse a block found by ``find_poll_blocks``; a mistake or an unclosed fence is an error too."""
+    if block.mistake:
+        raise PollSyntaxError(block.mistake, block.line, source)
     if not block.closed:
         raise PollSyntaxError(
             "Le bloc ```poll n'est jamais fermé : ajoutez une ligne ``` après sa dernière ligne.",

@@ -123,6 +123,8 @@ def _options(fields: PollFields) -> tuple[PollOption, ...]:
         )
     options: list[PollOption] = []
     seen: dict[str, int | None] = {}
+    shown: dict[str, tuple[str, int | None]] = {}  # label as voters read it -> (label, line)
+    written: dict[str, str] = {}  # key -> the label it was drawn from, when not written
     for key, label, number in fields.options:
         if not label:
             raise PollSyntaxError("Réponse vide : écrivez le texte de la réponse après « - ».", number)
@@ -133,11 +135,30 @@ def _options(fields: PollFields) -> tuple[PollOption, ...]:
                 "accents, des chiffres et des tirets.",
                 number,
             )
+        same = shown.get(" ".join(label.casefold().split()))
+        if same is not None:
+            where = f" (déjà à la ligne {same[1]})" if same[1] is not None else ""
+            raise PollSyntaxError(
+                f"La réponse « {label} » apparaît deux fois{where} : les votants ne pourraient pas "
+                "les distinguer. Gardez-en une seule, ou changez le texte de l'une des deux.",
+                number,
+            )
+        shown[" ".join(label.casefold().split())] = (label, number)
+        drawn = key is None
         key = key or slugify(label)
         if not key:
             raise PollSyntaxError(
                 f"Impossible de tirer une clé de la réponse « {label} » : donnez-lui une clé, "
                 "par exemple « - autre: " + label + " ».",
+                number,
+            )
+        if key in seen and drawn and key in written:
+            # Two labels the writer wrote differently, that give one key: say it in their words.
+            where = f" (ligne {seen[key]})" if seen[key] is not None else ""
+            raise PollSyntaxError(
+                f"Les réponses « {written[key]} »{where} et « {label} » se ressemblent trop pour "
+                f"le site, qui les range sous une même clé. Donnez-leur chacune une clé, par exemple "
+                f"« - {key}: {written[key]} » et « - {key}-2: {label} ».",
                 number,
             )
         if key in seen:
@@ -148,6 +169,8 @@ def _options(fields: PollFields) -> tuple[PollOption, ...]:
                 number,
             )
         seen[key] = number
+        if drawn:
+            written[key] = label
         options.append(PollOption(key, label))
     return tuple(options)
 
@@ -188,8 +211,9 @@ def check_unique(polls: Iterable[Poll]) -> dict[str, Poll]:
         if first is not None:
             raise PollSyntaxError(
                 f"Le sondage « {poll.id} » est déjà défini dans {first.source}:{first.line}. "
-                "Pour afficher le même sondage ici, gardez seulement la ligne « id: "
-                f"{poll.id} » dans ce bloc.",
+                f"Si c'est un autre sondage, donnez-lui un autre identifiant (par exemple "
+                f"« id: {poll.id}-2 ») ; pour afficher ici le même sondage, gardez seulement la "
+                f"ligne « id: {poll.id} » dans ce bloc.",
                 poll.line,
                 poll.source,
             )

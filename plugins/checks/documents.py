@@ -20,8 +20,9 @@ from pathlib import Path
 import drafts.header
 import poll_spec
 from drafts.header import HeaderArea, pelican_lines, read_header_area
-from poll_spec import PollBlock, find_poll_blocks
+from poll_spec import PollBlock, find_poll_blocks, may_hold_polls
 
+from .characters import CONTROL_RE, find_controls
 from .targets import Target, scan_links
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,10 @@ class Document:
     poll_blocks: tuple[PollBlock, ...] = field(default=(), repr=False)
     placeholders: tuple[int, ...] = ()  # lines holding make new-article's "[À compléter"
     age: tuple | None = field(default=None, repr=False)  # sort key: pages, then by date
+    # When the file was last written (ns): of two texts of one date, the later is the copy.
+    mtime_ns: int = field(default=0, repr=False)
+    # Control characters: (line, character, the text before it), see characters.
+    controls: tuple[tuple[int, str, str], ...] = ()
 
     def value(self, name: str) -> str:
         """Return a metadata value, stripped ("" when absent)."""
@@ -131,8 +136,7 @@ def read_header(lines: list[str]) -> tuple[dict[str, Field], list[tuple[Field, F
 
 def poll_blocks(text: str) -> list[PollBlock]:
     """Return the ```poll blocks of a text (``find_poll_blocks``, skipped when none can be)."""
-    # Every block opens with a line holding "poll": most texts are done with one search.
-    return find_poll_blocks(text) if "poll" in text else []
+    return find_poll_blocks(text) if may_hold_polls(text) else []
 
 
 # Absolute path -> ((size, mtime_ns), display, relative, kind, document) of the last read.
@@ -152,6 +156,7 @@ def load(path: str | Path, display: str, relative: str, kind: str) -> Document:
     if known is not None and known[:4] == (stamp, display, relative, kind):
         return known[4]
     doc = _read(path, display, relative, kind)
+    doc.mtime_ns = stamp[1]
     _LOADED[key] = (stamp, display, relative, kind, doc)
     return doc
 
@@ -167,6 +172,7 @@ def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
         header_area=read_header_area(text),
         links=scan_links(lines, header_end),
         poll_blocks=tuple(poll_blocks(text)),
+        controls=find_controls(lines) if CONTROL_RE.search(text) else (),
         placeholders=tuple(number for number, line in enumerate(lines, start=1) if PLACEHOLDER in line)
         if PLACEHOLDER in text else (),
     )

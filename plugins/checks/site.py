@@ -185,7 +185,9 @@ def check_polls(docs: Iterable[Document], unpublished: Iterable[Document] = ()) 
     # page cannot show such a poll, whether or not the preview builds the draft.
     in_drafts = _polls_of(unpublished)
     published: set[str] = set()
-    for doc in oldest_first(docs):
+    # Of two texts defining one poll, the older keeps it: by date, then (a copied file keeps
+    # its original's date) by when the file was written, so the copy is the one told.
+    for doc in sorted(docs, key=lambda doc: (*_age(doc)[:2], doc.mtime_ns, doc.relative)):
         shown: list[Poll | PollReference] = []
         for block in doc.poll_blocks:
             try:

@@ -29,7 +29,7 @@ _DESTINATION = (r"\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<bare>(?:[^()\s]|\s+(?![\"'(])
                 r"\s*(?:\"[^\"]*\"|'[^']*'|\([^)]*\))?\s*\)")
 MD_IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]" + _DESTINATION)
 MD_LINK_RE = re.compile(r"(?<!!)\[(?:[^\]]*)\]" + _DESTINATION)
-REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?:<(?P<angle>[^>]*)>|(?P<bare>\S+))")
+REFERENCE_RE = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*(?:<(?P<angle>[^>]*)>|(?P<bare>\S+))")
 HTML_TAG_RE = re.compile(r"<(?P<tag>[a-zA-Z][a-zA-Z0-9]*)\b(?P<attributes>[^>]*)>")
 HTML_ATTRIBUTE_RE = re.compile(
     r"(?<![\w-])(?P<name>[a-zA-Z-]+)\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<uq>[^\s\"'>]+))")

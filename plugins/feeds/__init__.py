@@ -42,6 +42,7 @@ and the feed is left as it is. With no receiver, every feed is written.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -152,6 +153,22 @@ def can_keep(target: Path, spec: FeedSpec, site: Site, chosen: list[Article]) ->
     return any(answer is True for _, answer in signal(KEEP_SIGNAL).send(str(target), inputs=inputs))
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks), and C1 controls.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def unwritable(articles: list[Article], made: dict[str, Entry], error: Exception) -> str:
+    """Name the article whose text a feed cannot hold, and the character, for the log."""
+    for article in articles:
+        entry = made.get(article.source_path)
+        texts = [entry.title, entry.summary, entry.content] if entry else []
+        found = next((match for text in texts if (match := _NOT_XML_RE.search(text))), None)
+        if found:
+            return (f"{article.relative_source_path} holds the invisible character "
+                    f"U+{ord(found.group()):04X}, which feeds cannot hold (make check gives its line)")
+    return str(error)
+
+
 def write_feeds(generator: ArticlesGenerator, **_: Any) -> None:
     """Write every configured feed of the published articles into the output folder."""
     paths = merged(generator.settings)
@@ -171,7 +188,10 @@ def write_feeds(generator: ArticlesGenerator, **_: Any) -> None:
             kept += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(render(spec, entries_of(chosen, made, site), site))
+        try:
+            target.write_bytes(render(spec, entries_of(chosen, made, site), site))
+        except ValueError as error:  # lxml: "All strings must be XML compatible"
+            log.error("feeds: %s not written: %s", spec.path, unwritable(chosen, made, error))
     log.info("feeds: wrote %d feeds (%d unchanged, left as they were) with %d entries under %s",
              len(written) - kept, kept, len(made), site.output_path)
 

@@ -22,7 +22,8 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from poll_spec import Poll, PollBlock, PollReference, check_shown_once, find_poll_blocks, parse_block
+from poll_spec import (Poll, PollBlock, PollReference, check_shown_once, find_poll_blocks, may_hold_polls,
+                       parse_block)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,7 @@ class PollPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         """Return the lines with each poll block replaced by a stash placeholder."""
         text = "\n".join(lines)
-        # Every block opens with a line holding "poll": most texts have none, and need no scan.
-        blocks = find_poll_blocks(text) if "poll" in text else []
+        blocks = find_poll_blocks(text) if may_hold_polls(text) else []
         if not blocks:
             return lines
         file_blocks: list[PollBlock] = self.extension.getConfig("file_blocks") or []

@@ -18,7 +18,7 @@ from markdown import Markdown
 from pelican import readers
 from pelican.utils import pelican_open
 
-from poll_spec import PollSyntaxError, find_poll_blocks
+from poll_spec import PollSyntaxError, find_poll_blocks, may_hold_polls
 
 from . import site
 from .extension import PollExtension
@@ -43,8 +43,7 @@ class MarkdownReader(readers.MarkdownReader):
         with pelican_open(source_path) as text:
             extension = PollExtension(
                 source=display_path(source_path, self.settings),
-                # Every block opens with a line holding "poll": most texts need no scan.
-                file_blocks=find_poll_blocks(text) if "poll" in text else [],
+                file_blocks=find_poll_blocks(text) if may_hold_polls(text) else [],
             )
             options = dict(self.settings["MARKDOWN"])
             options["extensions"] = [*options.get("extensions", []), extension]

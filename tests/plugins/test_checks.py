@@ -222,8 +222,9 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ["7 : Le bloc ```poll n'est jamais fermé : ajoutez une ligne ``` après sa dernière ligne."]),
     "a poll id defined twice": (
         HEADER + "\n" + POLL,
-        ["8 : Le sondage « budget » est déjà défini dans content/reference.md:9. Pour afficher le "
-         "même sondage ici, gardez seulement la ligne « id: budget » dans ce bloc."]),
+        ["8 : Le sondage « budget » est déjà défini dans content/reference.md:9. Si c'est un autre "
+         "sondage, donnez-lui un autre identifiant (par exemple « id: budget-2 ») ; pour afficher ici "
+         "le même sondage, gardez seulement la ligne « id: budget » dans ce bloc."]),
     "a poll shown twice in one page": (
         HEADER + "\n```poll\nid: budget\n```\n\nEncore :\n\n```poll\nid: budget\n```\n",
         ["14 : Le sondage « budget » est déjà affiché dans cette page, à la ligne 8 : un sondage "

@@ -196,7 +196,8 @@ def test_one_id_defined_in_two_articles_fails_the_build(tmp_path: Path, caplog) 
                               "b.md": article("B", "\n" + POLL.format(id="double", question="B ?"))})
     messages = [r.getMessage() for r in caplog.records if r.getMessage().startswith("polls: ")]
     assert messages == ["polls: content/b.md:7 : Le sondage « double » est déjà défini dans content/a.md:6. "
-                        "Pour afficher le même sondage ici, gardez seulement la ligne « id: double » dans ce bloc."]
+                        "Si c'est un autre sondage, donnez-lui un autre identifiant (par exemple « id: double-2 ») ; "
+                        "pour afficher ici le même sondage, gardez seulement la ligne « id: double » dans ce bloc."]
 
 
 def test_a_reference_to_an_unknown_poll_fails_the_build(tmp_path: Path, caplog) -> None:
