@@ -633,3 +633,19 @@ def test_make_publish_and_make_check_keep_nothing(tmp_path: Path) -> None:
     assert memory_file(settings_of(tmp_path, "publishconf.py")) is None
     assert run_cli(tmp_path).returncode == 0
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_copied_article_is_told_about_its_poll_id_not_the_original(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(tmp_path)
+    original = content / "zz-original.md"
+    original.write_text(BASE["reference.md"].replace("Slug: reference", "Slug: original")
+                        .replace("budget", "collecte"), encoding="utf-8")
+    copy = content / "aa-copie.md"  # sorts first, same date: only the file's age tells
+    copy.write_text(original.read_text(encoding="utf-8").replace("Slug: original", "Slug: copie"), encoding="utf-8")
+    os.utime(original, ns=(1_700_000_000_000_000_000,) * 2)
+    problems = problems_of(tmp_path, monkeypatch)
+    assert problems == [
+        "content/aa-copie.md:9 : Le sondage « collecte » est déjà défini dans content/zz-original.md:9. Si "
+        "c'est un autre sondage, donnez-lui un autre identifiant (par exemple « id: collecte-2 ») ; pour "
+        "afficher ici le même sondage, gardez seulement la ligne « id: collecte » dans ce bloc."]
