@@ -3,6 +3,8 @@ PY ?= python3
 PORT ?= 8000
 VENV ?= .venv
 OUTPUTDIR ?= output
+# make publish alone writes here; make deploy puts it online.
+PUBLICDIR ?= public
 CONFFILE ?= pelicanconf.py
 CONTENTDIR ?= content
 PUBLISHCONF ?= publishconf.py
@@ -41,10 +43,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Créer .venv et y installer le projet
 
 html: $(STAMP) ## Construire le site dans output/ (brouillons compris)
-	$(PELICAN) content -o $(OUTPUTDIR) -s $(CONFFILE) --fatal errors $(PELICANOPTS)
+	$(PELICAN) $(CONTENTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --fatal errors $(PELICANOPTS)
 
-publish: $(STAMP) ## Construire le site de production (adresses absolues, sans brouillons)
-	$(PELICAN) content -o $(OUTPUTDIR) -s $(PUBLISHCONF) --fatal errors $(PELICANOPTS)
+publish: $(STAMP) ## Construire le site de production dans public/ (sans brouillons ; PUBLICDIR=… pour changer)
+	@$(QUIETLY) PYTHONPATH=plugins $(BIN)/python -m tools.publish -s $(PUBLISHCONF) --content $(CONTENTDIR) -o $(PUBLICDIR) $(OR_STOP_QUIETLY)
 
 serve: html ## Construire, puis servir le site et les sondages sur http://127.0.0.1:8000 (PORT=… pour changer)
 	mkdir -p instance
@@ -89,5 +91,5 @@ translations: $(STAMP) ## Mettre à jour les traductions (fr, en) après un chan
 	  $(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations -l $$lang --no-fuzzy-matching; \
 	done
 
-clean: ## Effacer ce que la construction laisse (jamais les votes d'instance/)
+clean: ## Effacer l'aperçu output/ et les caches (jamais public/ ni les votes d'instance/)
 	rm -rf $(OUTPUTDIR) cache __pycache__ .pytest_cache

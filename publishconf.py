@@ -1,4 +1,4 @@
-"""Production settings (``make publish``): absolute addresses, feeds, no drafts."""
+"""Production settings (``make publish``, into public/): absolute addresses, feeds, no drafts."""
 
 import os
 import sys

@@ -13,7 +13,7 @@ Two nets, one rule (``header.read_header_area``, shared with the checker):
   colon…) is also kept out, once its content object exists. The checker reports each of these
   as an error, so a build normally stops before; this net holds even if it did not.
 
-``tools/publish.py`` then checks the written files themselves.
+``make publish`` (tools/publish.py) then checks the written files themselves (tools/draft_leaks.py).
 """
 
 from __future__ import annotations
