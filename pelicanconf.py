@@ -31,7 +31,9 @@ PLUGIN_PATHS = ["plugins"]
 # drafts: drafts only in the preview, never published (before checks, which reads headers with
 # drafts.header: Pelican makes a plugin importable only once it is loaded).
 # fast_build: rebuilds redo only what changed (FAST_REBUILD).
-PLUGINS = ["i18n", "polls", "feeds", "drafts", "checks", "fast_build"]
+# table_align: aligned table columns as classes (the site's Content-Security-Policy refuses
+# style attributes).
+PLUGINS = ["i18n", "polls", "feeds", "drafts", "checks", "fast_build", "table_align"]
 
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}
@@ -118,4 +120,7 @@ FAST_REBUILD = True
 # The code besides plugins/ whose change makes the caches of earlier builds useless.
 FAST_REBUILD_PACKAGES = ["poll_spec"]
 
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True}
+# Autoescape: every text (a title with ", < or &, a summary, a tag) is escaped wherever a
+# template writes it, attributes included; HTML written by the build (content, summary) is
+# marked |safe where it is shown.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}

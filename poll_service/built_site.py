@@ -18,12 +18,22 @@ from werkzeug.security import safe_join
 from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
 
+from .site_policy import protect
+
 bp = Blueprint("built_site", __name__)
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 def site_response(root: Path, path: str, environ: dict[str, Any]) -> Response | None:
-    """Return the file, index page, redirect or 404 page answering ``path``; None: no 404 page."""
+    """Return the file, index page, redirect or 404 page answering ``path``; None: no 404 page.
+
+    Each answer carries the site's Content-Security-Policy, as nginx sends it in production.
+    """
+    response = _find(root, path, environ)
+    return None if response is None else protect(response)
+
+
+def _find(root: Path, path: str, environ: dict[str, Any]) -> Response | None:
     found = safe_join(str(root), path) if path else str(root)
     if found is not None:
         target = Path(found)

@@ -9,6 +9,11 @@ Without the poll service (``--no-polls``) the service's own static-site serving 
 
 While the last build failed, every page also shows the problems in a banner: the writer
 looks at the browser, not at the terminal.
+
+The preview sends the site's Content-Security-Policy (poll_service.site_policy: the service's
+answers carry it, the static-site fallback too), so what it adds must satisfy it: the reload
+and banner scripts are files of this server (``/livereload.js``, ``/_apercu/problemes.js``),
+never inline scripts like livereload's own snippet.
 """
 
 from __future__ import annotations
@@ -33,7 +38,10 @@ from poll_service.cli import init_db
 log = logging.getLogger(__name__)
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
-BANNER = """<script>document.addEventListener("DOMContentLoaded", function () {
+PROBLEMS_PATH = "/_apercu/problemes.js"
+# Run by the page that loads PROBLEMS_PATH; styled through the CSSOM, which the policy allows
+# (it refuses style attributes written in the page).
+BANNER = """document.addEventListener("DOMContentLoaded", function () {
   var box = document.createElement("div");
   box.setAttribute("role", "alert");
   box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;z-index:9999;"
@@ -41,7 +49,8 @@ BANNER = """<script>document.addEventListener("DOMContentLoaded", function () {
     + "font:15px/1.4 system-ui,sans-serif;white-space:pre-wrap";
   box.textContent = %s;
   document.body.appendChild(box);
-});</script>"""
+});
+"""
 
 
 @dataclass
@@ -51,12 +60,29 @@ class PreviewState:
     problems: str | None = None
 
     def banner(self) -> bytes:
-        """Return the script that shows the problems at the bottom of every page (or nothing)."""
+        """Return the tag loading the banner that shows the problems (or nothing)."""
         if not self.problems:
             return b""
+        return f'<script src="{PROBLEMS_PATH}"></script>'.encode()
+
+    def banner_script(self) -> str:
+        """Return the script showing the problems at the bottom of the page (empty: none)."""
+        if not self.problems:
+            return ""
         text = "L'aperçu n'est pas à jour : corrigez ces problèmes et enregistrez.\n\n" + self.problems
-        # json.dumps escapes quotes; "</" is escaped so the text cannot close the script.
-        return (BANNER % json.dumps(text, ensure_ascii=False).replace("</", "<\\/")).encode()
+        return BANNER % json.dumps(text, ensure_ascii=False)
+
+
+class _ProblemsScript(web.RequestHandler):
+    """Serve the banner script of the current problems."""
+
+    def initialize(self, state: PreviewState) -> None:
+        self._state = state
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(self._state.banner_script())
 
 
 class _InjectingContainer(LiveScriptContainer):
@@ -75,6 +101,13 @@ class _InjectingContainer(LiveScriptContainer):
     @script.setter
     def script(self, value: bytes) -> None:
         self._live = value
+
+    def __call__(self, request: Any) -> None:
+        """Answer in full: what is injected changes while the file does not (a failed build)."""
+        # A 304 would make the browser show its cached copy, without the banner it now needs.
+        for name in ("If-None-Match", "If-Modified-Since"):
+            request.headers.pop(name, None)
+        super().__call__(request)
 
 
 class _SilentWatcher(Watcher):
@@ -95,10 +128,23 @@ class PreviewServer(Server):
         super().__init__(app=app, watcher=_SilentWatcher())
         self._state = state
 
+    def application(self, port: int, host: str, **options: Any) -> None:
+        """Listen on ``port``, which the reload script's address names."""
+        self._port = port
+        super().application(port, host, **options)
+
     def get_web_handlers(self, script: bytes) -> list[tuple[Any, ...]]:
-        """Route every address to the application, through the injecting container."""
-        fallback = _InjectingContainer(self.app, script, self._state)
-        return [(r".*", web.FallbackHandler, {"fallback": fallback})]
+        """Route every address to the application, through the injecting container.
+
+        livereload's ``script`` is an inline snippet, which the policy refuses: pages load
+        livereload.js (served by livereload on this port) by its address instead.
+        """
+        reload_script = f'<script src="/livereload.js?port={self._port}"></script>'.encode()
+        fallback = _InjectingContainer(self.app, reload_script, self._state)
+        return [
+            (PROBLEMS_PATH, _ProblemsScript, {"state": self._state}),
+            (r".*", web.FallbackHandler, {"fallback": fallback}),
+        ]
 
     def _setup_logging(self) -> None:
         # A line per request (even a 404 for a missing favicon) would bury the build messages

@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-
 from .links import absolutize
 
 log = logging.getLogger(__name__)
@@ -134,8 +132,12 @@ def aware(moment: datetime, timezone: ZoneInfo) -> datetime:
 
 
 def plain_text(value: str) -> str:
-    """Return a title as plain text: tags removed, entities decoded (feedgen escapes it)."""
-    return Markup(value).striptags()
+    """Return a title as plain text (feedgen escapes it).
+
+    A Markdown title is text already: ``Les "dons" <en ligne> & vous`` stays what it says
+    (the theme escapes it the same way). Only surrounding spaces go.
+    """
+    return str(value).strip()
 
 
 def find_enclosure(article: Any, site: Site) -> Enclosure | None:

@@ -38,17 +38,16 @@ def answers(url: str) -> bool:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Run `make serve` for the session; yield its address."""
-    folder = tmp_path_factory.mktemp("stack")
+    # Every browser context of these tests comes from 127.0.0.1: one vote per cookie, not
+    # per address, or the second test's visitor would be the first one's neighbour.
+    yield from make_serve(tmp_path_factory.mktemp("stack"), {"POLL_DEDUP": "cookie"})
+
+
+def make_serve(folder: Path, settings: dict[str, str]) -> Iterator[str]:
+    """Run `make serve` with these POLL_* settings until the generator is closed; yield its address."""
     port = free_port()
     log_path = folder / "serve.log"
-    env = {
-        **os.environ,
-        "POLL_ADMIN_TOKEN": ADMIN_TOKEN,
-        # Every browser context of these tests comes from 127.0.0.1: one vote per cookie, not
-        # per address, or the second test's visitor would be the first one's neighbour.
-        "POLL_DEDUP": "cookie",
-        "POLL_RATE_LIMIT": "100/60",
-    }
+    env = {**os.environ, "POLL_ADMIN_TOKEN": ADMIN_TOKEN, "POLL_RATE_LIMIT": "100/60", **settings}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             ["make", "serve", f"PORT={port}", f"OUTPUTDIR={folder / 'output'}",

@@ -108,7 +108,10 @@
           return show(poll, true);
         }
         say(poll.message || texts.network);
-        // Already voted, or closed meanwhile: the results are all there is left to see.
+        // Already voted (by cookie or address): the refusal carries the results this visitor
+        // may now see, which a new request would not (the address is not a cookie).
+        if (poll.poll) return show(poll.poll, true);
+        // Closed meanwhile: the results are all there is left to see.
         if (poll.http == 409) return call("").then(function (current) {
           if (current.http == 200) show(current, true);
         }, function () {});
