@@ -19,7 +19,9 @@ from werkzeug.wrappers import Response
 
 # connect-src, font-src… fall back to default-src: the poll script talks to /api/ on the
 # same origin (POLL_API_URL empty). A service on another origin must be added to connect-src
-# and form-action (docs/deploy.md says how).
+# and form-action (docs/deploy.md says how). A Pagefind search page would need
+# 'wasm-unsafe-eval' in script-src on that page alone: a second policy, by path, here and in
+# nginx, rather than loosening this one.
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",

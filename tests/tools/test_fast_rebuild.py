@@ -352,8 +352,8 @@ def test_feeds_are_written_again_only_when_what_they_show_changed(site: Site) ->
 # What cannot be fingerprinted is rendered at every build.
 
 def test_a_list_template_showing_whole_texts_is_rendered_at_every_build(site: Site) -> None:
-    site.edit_theme("templates/macros.html", '<div class="card__summary">{{ article.summary }}</div>',
-                    '<div class="card__summary">{{ article.content }}</div>')
+    site.edit_theme("templates/macros.html", '<div class="card__summary">{{ article.summary|safe }}</div>',
+                    '<div class="card__summary">{{ article.content|safe }}</div>')
     site.build()
     site.write("article-14.md", article(14, body="Texte visible sur l'accueil."))
     assert site.build() > 10
