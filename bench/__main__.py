@@ -82,8 +82,10 @@ def how(args: argparse.Namespace) -> str:
         "first; medians. Warm = the same command again after appending a sentence to one "
         "article (ours and vanilla). Peak memory = the child's max RSS (os.wait4).",
         f"- Votes: gunicorn `{' '.join(votes.worker_args())}` (docs/deploy.md: a worker per core, "
-        "threads that wait for their batch's commit; `--no-control-socket`) on 127.0.0.1, "
-        "production settings (POLL_ENV unset, POLL_SECRET_KEY set, POLL_TRUSTED_PROXIES=1, "
+        "threads that wait for their batch's commit; `--no-control-socket`; "
+        "`-c python:poll_service.gunicorn_conf`, the documented configuration: no forwarded "
+        "header believed by gunicorn, no access log) on 127.0.0.1, "
+        "production settings (POLL_ENV unset, POLL_SECRET_KEY and POLL_SITE_URL set, POLL_TRUSTED_PROXIES=1, "
         "POLL_RATE_LIMIT=0, batches as by default), fresh SQLite file (synchronous=FULL) and "
         "a throwaway PostgreSQL 15 (default settings, fsync on); polls created by `flask init-db` "
         f"+ `sync-polls`. wrk, {args.connections} connections, {args.vote_seconds} s per run, "

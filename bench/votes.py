@@ -163,8 +163,10 @@ def wrk(url: str, *, method: str, origin: str, body: str | None, seconds: int,
 def gunicorn_command(app: str, port: int) -> list[str]:
     """Return the gunicorn command line shared by the service and the hello app."""
     # --no-control-socket: gunicorn 27 would otherwise share ~/.gunicorn between instances.
-    return [str(BIN / "gunicorn"), *worker_args(), "-b", f"127.0.0.1:{port}",
-            "--no-control-socket", "--chdir", str(ROOT), app]
+    # -c: the documented configuration (no forwarded header believed by gunicorn, no address
+    # in its logs), for the hello app too so that both sides run the same gunicorn.
+    return [str(BIN / "gunicorn"), "-c", "python:poll_service.gunicorn_conf", *worker_args(),
+            "-b", f"127.0.0.1:{port}", "--no-control-socket", "--chdir", str(ROOT), app]
 
 
 def service_env(database_url: str, origin: str, key_dir: Path) -> dict[str, str]:
@@ -174,7 +176,7 @@ def service_env(database_url: str, origin: str, key_dir: Path) -> dict[str, str]
         POLL_DATABASE_URL=database_url,
         POLL_SECRET_KEY=secrets.token_hex(32),
         POLL_TRUSTED_PROXIES="1",
-        POLL_ALLOWED_ORIGINS=origin,
+        POLL_SITE_URL=origin,
         POLL_RATE_LIMIT="0",
         POLL_KEY_DIR=str(key_dir),
     )

@@ -33,10 +33,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     hops = options["POLL_TRUSTED_PROXIES"]
     if hops:
-        # X-Forwarded-For is believed for exactly this many proxies, never more.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        # X-Forwarded-For (and -Proto) are believed for exactly this many proxies, never more;
+        # at 0 no forwarded header of any kind is read (nor -Host, -Port, -Prefix, Forwarded).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
     limit, window = options["POLL_RATE_LIMIT"]
-    app.extensions["poll_rate_limiter"] = RateLimiter(limit, window)
+    tracked, clock = options["POLL_RATE_LIMIT_NETWORKS"], options["POLL_MONOTONIC_CLOCK"]
+    app.extensions["poll_rate_limiter"] = RateLimiter(limit, window, clock, tracked)
+    app.extensions["poll_admin_failures"] = RateLimiter(admin.FAILURES_ALLOWED, admin.FAILURES_WINDOW, clock, tracked)
     app.extensions["poll_key_ring"] = KeyRing(options["POLL_KEY_DIR"], options["POLL_SECRET_KEY"])
 
     logs.install()

@@ -1,6 +1,6 @@
 """The client address, hashed under a key that changes every Paris day; keys live in a file.
 
-A voter's address (the full IPv4 address, the /64 of an IPv6 one) is hashed with HMAC-SHA256
+A voter's network (client_network.py: the full IPv4 address, the /64 of an IPv6 one) is hashed with HMAC-SHA256
 under the day's key (Europe/Paris). The keys are never written to the database: they live in
 one small file, ``address-keys`` in POLL_KEY_DIR (in production a runtime folder such as
 /run/tisser-sondages, in memory, which no backup copies). The file holds today's key and
@@ -21,7 +21,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import hmac
-import ipaddress
 import os
 import secrets
 import threading
@@ -36,22 +35,8 @@ KEY_FILE = "address-keys"
 _LOCK_FILE = "address-keys.lock"
 
 
-def normalise_address(address: str | None) -> str | None:
-    """Return one spelling per address (so ::ffff:192.0.2.1 and 192.0.2.1 hash alike)."""
-    if not address:
-        return None
-    text = address.strip()[:100]
-    try:
-        ip = ipaddress.ip_address(text.split("%", 1)[0])
-    except ValueError:
-        return text or None  # not an IP (a misconfigured proxy): still hashed, never kept
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return str(ip)
-
-
 def address_digest(key: bytes, address: str) -> str:
-    """Return the HMAC of a client address under one day's key."""
+    """Return the HMAC of a client's network (client_network.network_key) under one day's key."""
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
 
 

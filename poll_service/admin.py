@@ -1,7 +1,12 @@
 """The admin API: list polls, export counts as CSV, close and reopen. Bearer token only.
 
-Without POLL_ADMIN_TOKEN every admin request is refused. The token is compared in constant
-time. Exports hold options and counts, never a voter identifier.
+Without POLL_ADMIN_TOKEN every admin request is refused; a configured token has at least 32
+characters (settings.py). The token is compared in constant time, and failed attempts are
+throttled per client network (hashed, in memory): after FAILURES_ALLOWED wrong tokens in
+FAILURES_WINDOW seconds, every admin request from that network, even with the right token, gets
+429 rate_limited until the window has passed, so guessing gains nothing from speed. Like the
+vote limit, this counts per process; the nginx example also keeps /api/admin/ to the server
+itself (docs/deploy.md). Exports hold options and counts, never a voter identifier.
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from .db import get_db, transaction
 from .errors import PollError
 from .settings import now
+from .visitor import client_network
 from .store.state import export_rows, list_polls, set_admin_state
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+# Wrong tokens allowed per client network and window before every admin request is refused.
+FAILURES_ALLOWED = 10
+FAILURES_WINDOW = 60
 
 # Spreadsheets run a cell starting with these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,13 +36,21 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @bp.before_request
 def require_token() -> None:
-    """Refuse the request unless it carries the admin bearer token."""
+    """Refuse the request unless it carries the admin bearer token; throttle wrong guesses."""
     expected = current_app.config["POLL_ADMIN_TOKEN"]
+    if not expected:
+        raise PollError("unauthorized")
+    failures = current_app.extensions["poll_admin_failures"]
+    # No address (a unix socket without a trusted proxy): all such requests share one count.
+    network = client_network() or ""
+    if failures.exhausted(network):
+        raise PollError("rate_limited", "Trop de jetons d'administration refusés depuis votre connexion : réessayez dans une minute.")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     # Bytes: compare_digest refuses non-ASCII str, and a header may hold anything.
-    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
         given.strip().encode("utf-8", "replace"), expected.encode()
     ):
+        failures.allow(network)
         raise PollError("unauthorized")
 
 

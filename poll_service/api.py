@@ -73,6 +73,8 @@ def vote(poll_id: str) -> Response:
     cache.publish(poll_id, token, snapshot)
     logger.info("Vote recorded on poll %r", poll_id)
     if is_form:
+        # A path, never an absolute address: the browser resolves it against the address it
+        # used, so no Host header (forged or not) ever reaches the Location.
         response = redirect(url_for("results_page.results", poll_id=poll_id), 303)
     else:
         # Every vote of a batch answers the same poll: serialised once per batch.

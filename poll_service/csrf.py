@@ -1,7 +1,8 @@
 """Keep other sites out: refuse cross-site writes, answer CORS only to allowed origins.
 
-An unsafe request passes when its ``Origin`` is this site or one of POLL_ALLOWED_ORIGINS,
-compared as scheme, host and port; an ``Origin`` that is neither refuses it, whatever other
+An unsafe request passes when its ``Origin`` is this site (POLL_SITE_URL, its configured public
+addresses: never the request's Host header, which a client or a DNS-rebinding page chooses) or
+one of POLL_ALLOWED_ORIGINS, compared as scheme, host and port; an ``Origin`` that is neither refuses it, whatever other
 headers say. Without an ``Origin``, or with ``null`` (what a browser set to send no referrer
 gives a same-origin form), the browser's own ``Sec-Fetch-Site: same-origin`` (or ``none``)
 lets it pass, and failing that the ``Referer`` is judged like an origin. This protects the
@@ -41,8 +42,8 @@ def normalise_origin(value: str | None) -> tuple[str, str, int] | None:
     return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
 
 
-def origin_allowed(headers: Mapping[str, str], site: str, allowed: Iterable[str]) -> bool:
-    """Tell whether an unsafe request with these headers may act on ``site``."""
+def origin_allowed(headers: Mapping[str, str], site: str | Iterable[str], allowed: Iterable[str]) -> bool:
+    """Tell whether an unsafe request with these headers may act on ``site`` (one or several origins)."""
     claimed = headers.get("Origin")
     # "null" is what a browser sends for a same-origin form when its visitor chose to send no
     # referrer at all: as good as no Origin, and Sec-Fetch-Site tells the rest.
@@ -53,16 +54,17 @@ def origin_allowed(headers: Mapping[str, str], site: str, allowed: Iterable[str]
     origin = normalise_origin(claimed)
     if origin is None:
         return False
-    return origin == normalise_origin(site) or origin in {normalise_origin(o) for o in allowed}
+    sites = (site,) if isinstance(site, str) else tuple(site)
+    return origin in {normalise_origin(o) for o in (*sites, *allowed)}
 
 
 def _check_origin() -> None:
     if request.method in SAFE_METHODS or request.path.startswith("/api/admin/"):
         return
-    # The site's own origin, as the request names it (request.host_url would also build a
-    # path, for nothing, on every vote).
-    site = f"{request.scheme}://{request.host}"
-    if not origin_allowed(request.headers, site, current_app.config["POLL_ALLOWED_ORIGINS"]):
+    # The site's configured addresses; only in development (where POLL_SITE_URL may be unset:
+    # make serve, the preview) the request's own Host, on 127.0.0.1.
+    sites = current_app.config["POLL_SITE_URL"] or (f"{request.scheme}://{request.host}",)
+    if not origin_allowed(request.headers, sites, current_app.config["POLL_ALLOWED_ORIGINS"]):
         raise PollError("bad_origin")
 
 

@@ -39,9 +39,15 @@ SETTINGS: dict[str, Any] = {
     "POLL_KEY_DIR": "instance/keys",
     "POLL_VOTE_BATCH_MIN": 2,
     "POLL_VOTE_BATCH_WAIT_MS": 200,
+    "POLL_SITE_URL": (),
+    "POLL_IPV6_PREFIX": 64,
+    "POLL_RATE_LIMIT_NETWORKS": 50_000,
 }
 # A lone vote waits at most this long for company before its commit (the voter waits too).
 MAX_VOTE_BATCH_WAIT_MS = 2000
+# An admin token must resist guessing: 32 characters (python3 -c 'import secrets;
+# print(secrets.token_urlsafe(32))' gives 43).
+MIN_ADMIN_TOKEN_LENGTH = 32
 # A read may show a poll's state (definition and counts) this much older than the database.
 MAX_READ_CACHE_SECONDS = 1.0
 
@@ -74,7 +80,7 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "POLL_DATABASE_URL": str(raw["POLL_DATABASE_URL"] or DEFAULT_DATABASE_URL).strip(),
         "POLL_ALLOWED_ORIGINS": _origins(raw["POLL_ALLOWED_ORIGINS"]),
         "POLL_TRUSTED_PROXIES": _integer(raw["POLL_TRUSTED_PROXIES"], "POLL_TRUSTED_PROXIES"),
-        "POLL_ADMIN_TOKEN": str(raw["POLL_ADMIN_TOKEN"] or "") or None,
+        "POLL_ADMIN_TOKEN": _admin_token(raw["POLL_ADMIN_TOKEN"]),
         "POLL_DEDUP": str(raw["POLL_DEDUP"] or "cookie+ip").strip().lower(),
         "POLL_SITE_DIR": str(raw["POLL_SITE_DIR"] or "") or None,
         "POLL_RETENTION_DAYS": _integer(raw["POLL_RETENTION_DAYS"], "POLL_RETENTION_DAYS"),
@@ -84,12 +90,39 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "POLL_KEY_DIR": str(raw["POLL_KEY_DIR"] or "").strip() or SETTINGS["POLL_KEY_DIR"],
         "POLL_VOTE_BATCH_MIN": _integer(raw["POLL_VOTE_BATCH_MIN"], "POLL_VOTE_BATCH_MIN"),
         "POLL_VOTE_BATCH_WAIT_MS": _integer(raw["POLL_VOTE_BATCH_WAIT_MS"], "POLL_VOTE_BATCH_WAIT_MS"),
+        "POLL_SITE_URL": _origins(raw["POLL_SITE_URL"], "POLL_SITE_URL"),
+        "POLL_IPV6_PREFIX": _integer(raw["POLL_IPV6_PREFIX"], "POLL_IPV6_PREFIX"),
+        "POLL_RATE_LIMIT_NETWORKS": _integer(raw["POLL_RATE_LIMIT_NETWORKS"], "POLL_RATE_LIMIT_NETWORKS"),
     }
     development = settings["POLL_ENV"] == "development"
     settings["POLL_SECRET_KEY"] = _secret_key(raw["POLL_SECRET_KEY"], development)
     if settings["POLL_DEDUP"] not in DEDUP_MODES:
         raise ConfigError(
             f"POLL_DEDUP vaut « {raw['POLL_DEDUP']} » : choisissez parmi {', '.join(DEDUP_MODES)}."
+        )
+    if not settings["POLL_SITE_URL"] and not development:
+        raise ConfigError(
+            "POLL_SITE_URL manque : donnez l'adresse publique du site (par exemple "
+            "https://www.exemple.org ; plusieurs, séparées par des virgules, si le site en a "
+            "plusieurs). Le service juge l'origine des votes d'après elle, jamais d'après "
+            "l'en-tête Host de la requête (voir docs/deploy.md)."
+        )
+    if settings["POLL_DEDUP"] == "cookie" and settings["POLL_ALLOWED_ORIGINS"]:
+        raise ConfigError(
+            "POLL_DEDUP=cookie ne va pas avec POLL_ALLOWED_ORIGINS : depuis la page d'un site "
+            "partenaire, le navigateur n'envoie pas le cookie « votant » (SameSite=Lax), et un "
+            "même navigateur pourrait voter encore et encore. Gardez POLL_DEDUP=cookie+ip (ou ip), "
+            "qui compte aussi les votes par connexion, ou retirez POLL_ALLOWED_ORIGINS."
+        )
+    if not 32 <= settings["POLL_IPV6_PREFIX"] <= 128:
+        raise ConfigError(
+            f"POLL_IPV6_PREFIX vaut « {raw['POLL_IPV6_PREFIX']} » : écrivez la longueur du réseau "
+            "IPv6 qui compte pour un votant, entre 32 et 128 (64 : un foyer, le défaut)."
+        )
+    if settings["POLL_RATE_LIMIT_NETWORKS"] < 100:
+        raise ConfigError(
+            "POLL_RATE_LIMIT_NETWORKS doit valoir au moins 100 (réseaux dont chaque processus "
+            "se souvient pour la limite de débit)."
         )
     if settings["POLL_SITE_DIR"] and not development:
         raise ConfigError(
@@ -141,6 +174,21 @@ def _secret_key(value: Any, development: bool) -> str:
     )
 
 
+def _admin_token(value: Any) -> str | None:
+    """Read the admin token: unset means admin closed; set, it must be long enough to resist guessing."""
+    token = str(value or "").strip()
+    if not token:
+        return None
+    if len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        raise ConfigError(
+            f"POLL_ADMIN_TOKEN est trop court ({len(token)} caractères) : utilisez au moins "
+            f"{MIN_ADMIN_TOKEN_LENGTH} caractères aléatoires, par exemple la sortie de "
+            "« python3 -c 'import secrets; print(secrets.token_urlsafe(32))' », "
+            "ou laissez-le vide pour fermer l'administration."
+        )
+    return token
+
+
 def _integer(value: Any, name: str) -> int:
     try:
         number = int(str(value).strip())
@@ -151,14 +199,14 @@ def _integer(value: Any, name: str) -> int:
     return number
 
 
-def _origins(value: Any) -> tuple[str, ...]:
+def _origins(value: Any, name: str = "POLL_ALLOWED_ORIGINS") -> tuple[str, ...]:
     items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
     origins = []
     for item in items:
         parts = urlsplit(str(item).strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
             raise ConfigError(
-                f"POLL_ALLOWED_ORIGINS : « {item} » n'est pas une origine. Écrivez par exemple "
+                f"{name} : « {item} » n'est pas une origine. Écrivez par exemple "
                 "https://www.exemple.org (schéma et hôte, sans chemin), séparées par des virgules."
             )
         origins.append(f"{parts.scheme}://{parts.netloc}".lower())

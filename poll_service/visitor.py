@@ -2,7 +2,9 @@
 
 The time comes from ``settings.now()`` (the app's POLL_CLOCK, so tests can move it); the
 client address from ``request.remote_addr``, which ProxyFix has already set from X-Forwarded-For
-when (and only as far as) POLL_TRUSTED_PROXIES allows.
+when (and only as far as) POLL_TRUSTED_PROXIES allows, and is reduced at once to the client's
+network (client_network.py: the IPv4 address, the IPv6 /64), the only form the dedup rule and
+the rate limits ever see.
 
 Reads (``poll_state``) need no database in the common case: the poll's definition and counts
 come from the process's short cache (cache.py), and whether the visitor voted from the poll
@@ -19,9 +21,11 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask.sessions import SessionInterface
+from werkzeug.http import parse_list_header
 from werkzeug.wrappers import Response
 
 from . import address_keys, voter_cookie as cookies
+from .client_network import network_key
 from .db import get_db, transaction
 from .errors import PollError
 from .settings import now
@@ -75,7 +79,7 @@ def identity(issue_cookie: bool = False) -> Identity:
     cookie = voter_cookie() if dedup in DEDUP_COOKIE else None
     if cookie is None and issue_cookie and dedup in DEDUP_COOKIE:
         cookie = g.poll_new_cookie = cookies.VoterCookie(cookies.new_cookie_id(), int(now().timestamp()))
-    address = client_address() if dedup in DEDUP_ADDRESS else None
+    address = client_network() if dedup in DEDUP_ADDRESS else None
     return Identity(
         cookie_digest=cookies.cookie_digest(secret, cookie.voter_id) if cookie else None,
         address_digests=key_ring().digests(address, now()) if address else (),
@@ -139,41 +143,72 @@ def remember_vote(response: Response, poll_id: str) -> Response:
         cookies.sign_cookie(current_app.config["POLL_SECRET_KEY"], cookie.with_poll(poll_id)),
         max_age=max(remaining, 1),
         path="/",
-        secure=request.is_secure,
+        secure=secure_site(),
         httponly=True,
         samesite="Lax",
     )
     return response
 
 
-def client_address() -> str | None:
-    """Return the request's client address in one spelling, parsed once per request."""
-    if "poll_address" not in g:
-        g.poll_address = address_keys.normalise_address(request.remote_addr)
-    return g.poll_address
+def secure_site() -> bool:
+    """Tell whether the voter cookie gets ``Secure``: the configured site is HTTPS.
+
+    From POLL_SITE_URL, never from a forwarded header; only in development without it, from
+    the request itself.
+    """
+    sites = current_app.config["POLL_SITE_URL"]
+    if sites:
+        return all(site.startswith("https://") for site in sites)
+    return request.is_secure
+
+
+def client_network() -> str | None:
+    """Return the client's network (its IPv4 address, its IPv6 /64); None when the address is
+    missing or unparsable. Computed once per request."""
+    if "poll_network" not in g:
+        address = request.remote_addr
+        hops = current_app.config["POLL_TRUSTED_PROXIES"]
+        if hops and len(parse_list_header(request.headers.get("X-Forwarded-For", ""))) < hops:
+            # The proxies did not name the client (ProxyFix then leaves the last proxy's own
+            # address): the proxy is nobody's network, every visitor would share it.
+            address = None
+        g.poll_network = network_key(address, current_app.config["POLL_IPV6_PREFIX"])
+    return g.poll_network
 
 
 def check_client_address() -> None:
-    """Refuse a vote (503 unavailable) when the dedup rule needs the client address and there is none.
+    """Refuse a vote when it needs the client's network and there is none.
 
-    The server gives no address when gunicorn listens on a unix socket and no trusted proxy's
-    X-Forwarded-For replaces it: votes would then go without the address check, and the rate
-    limit would count every visitor as one. That is a configuration error, logged as such.
+    The dedup rule needs it in ``cookie+ip`` and ``ip`` modes, the rate limit whenever it is on.
+    The server gives no address at all when gunicorn listens on a unix socket and no proxy is
+    trusted: a configuration error (503 unavailable, logged as such). An address that is no
+    plain IP address (a port, brackets, a zone, another spelling), or trusted proxies that did
+    not name the client, make this request unreadable (400 bad_request): hashing that text would
+    make each spelling a new voter. Neither log line holds the value, which may be an address.
     """
     dedup = current_app.config["POLL_DEDUP"]
-    if dedup in DEDUP_ADDRESS and not client_address():
+    needed = dedup in DEDUP_ADDRESS or current_app.extensions["poll_rate_limiter"].limit > 0
+    if not needed or client_network():
+        return
+    if not request.remote_addr and not current_app.config["POLL_TRUSTED_PROXIES"]:
         # No address, no cookie in the message: there is nothing about the visitor to log.
         logger.error(
             "Configuration error: vote refused, the server gave no client address (empty REMOTE_ADDR) "
-            "and POLL_DEDUP=%s needs one; listen on TCP, or set POLL_TRUSTED_PROXIES behind a proxy "
-            "that sends X-Forwarded-For (docs/deploy.md)",
+            "and POLL_DEDUP=%s or POLL_RATE_LIMIT needs one; listen on TCP, or set POLL_TRUSTED_PROXIES "
+            "behind a proxy that sends X-Forwarded-For (docs/deploy.md)",
             dedup,
         )
         raise PollError("unavailable")
+    logger.warning(
+        "Vote refused: the client address is not a plain IP address (a port, brackets, a zone, "
+        "another spelling), or the %s trusted proxies did not all send X-Forwarded-For",
+        current_app.config["POLL_TRUSTED_PROXIES"],
+    )
+    raise PollError("bad_request", "Adresse du client illisible : ce vote ne peut pas être compté.")
 
 
 def check_rate_limit() -> None:
-    """Refuse the request when its (hashed) address has sent too many votes lately."""
+    """Refuse the request when its (hashed) network has sent too many votes lately."""
     limiter = current_app.extensions["poll_rate_limiter"]
-    if limiter.limit > 0 and not limiter.allow(client_address() or ""):
+    if limiter.limit > 0 and not limiter.allow(client_network() or ""):
         raise PollError("rate_limited")

@@ -210,7 +210,8 @@ def test_the_refusal_quoted_for_a_removed_answer_is_the_one_of_sync_polls(tmp_pa
     # The guide's story, for real: the poll is synchronised, three visitors choose "jeux",
     # then the writer removes that answer and synchronises again.
     app = create_app({"POLL_DATABASE_URL": f"sqlite:///{tmp_path / 'votes.sqlite3'}",
-                      "POLL_SECRET_KEY": "cle-de-test-du-guide-0123456789"})
+                      "POLL_SECRET_KEY": "cle-de-test-du-guide-0123456789",
+                      "POLL_SITE_URL": "http://localhost"})
     manifest = tmp_path / "polls.json"
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0

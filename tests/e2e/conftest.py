@@ -22,7 +22,7 @@ from tools.processes import free_port, stop_group
 # Not `from conftest import ROOT`: with several conftest.py files and no packages, the name
 # "conftest" means whichever pytest imported last.
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_TOKEN = "jeton-des-tests-de-bout-en-bout"
+ADMIN_TOKEN = "jeton-des-tests-de-bout-en-bout-0123456789"
 START_TIMEOUT = 180  # seconds: make serve builds the whole site first
 
 

@@ -38,7 +38,7 @@ from tools.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-0123456789abcdef"
-ADMIN_TOKEN = "jeton-admin-de-test"
+ADMIN_TOKEN = "jeton-admin-de-test-0123456789abcdef"
 ORIGIN = "http://localhost"  # the test client's own origin
 # Thursday 20 November 2026, noon in Paris: every sample poll's dates are set around it.
 START = datetime(2026, 11, 20, 12, 0, tzinfo=PARIS)
@@ -225,6 +225,7 @@ def make_app(database_url: str, clock: Clock, tmp_path: Path) -> Iterator[Callab
             "POLL_DATABASE_URL": database_url,
             "POLL_SECRET_KEY": SECRET,
             "POLL_ADMIN_TOKEN": ADMIN_TOKEN,
+            "POLL_SITE_URL": ORIGIN,
             "POLL_CLOCK": clock,
             "POLL_RATE_LIMIT": "0",
             "POLL_KEY_DIR": str(tmp_path / "keys"),
@@ -319,7 +320,9 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Return a function starting ``gunicorn 'poll_service:create_app()'``; all are killed after."""
     servers: list[Server] = []
 
-    def start(database_url: str, workers: int = 4, args: tuple[str, ...] = (), **env: str) -> Server:
+    def start(
+        database_url: str, workers: int = 4, args: tuple[str, ...] = (), app: str = "poll_service:create_app()", **env: str
+    ) -> Server:
         port = free_port()
         log = tmp_path / f"gunicorn-{port}.log"
         command = [
@@ -330,13 +333,14 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "--chdir", str(tmp_path),
             "--timeout", "60",
             *args,
-            "poll_service:create_app()",
+            app,
         ]
         environment = {
             **{k: v for k, v in os.environ.items() if not k.startswith("POLL_")},
             "PYTHONPATH": str(ROOT),
             "POLL_DATABASE_URL": database_url,
             "POLL_SECRET_KEY": SECRET,
+            "POLL_SITE_URL": f"http://127.0.0.1:{port}",
             "POLL_RATE_LIMIT": "0",
             "POLL_KEY_DIR": str(tmp_path / "keys"),
             "POLL_VOTE_BATCH_WAIT_MS": "0",

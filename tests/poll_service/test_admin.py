@@ -9,7 +9,7 @@ import pytest
 
 from poll_service.admin import csv_cell
 
-TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}
+TOKEN = {"Authorization": "Bearer jeton-admin-de-test-0123456789abcdef"}
 ADMIN_URLS = [
     ("GET", "/api/admin/polls"),
     ("GET", "/api/admin/polls/don-en-ligne/votes.csv"),
@@ -27,7 +27,7 @@ ADMIN_URLS = [
         {"Authorization": "Bearer jeton-admin-de-tes"},
         {"Authorization": "Basic amV0b24tYWRtaW4tZGUtdGVzdA=="},
         {"Authorization": "Bearer jéton-non-ascii"},
-        {"Authorization": "jeton-admin-de-test"},
+        {"Authorization": "jeton-admin-de-test-0123456789abcdef"},
     ],
     ids=["missing", "wrong", "truncated", "basic-scheme", "non-ascii", "no-scheme"],
 )
@@ -111,3 +111,36 @@ def test_the_admin_api_needs_no_origin_header(client):
     # Bearer tokens are never sent by a browser on its own: no cross-site risk to check.
     response = client.post("/api/admin/polls/don-en-ligne/close", headers=TOKEN)
     assert response.status_code == 200
+
+
+class Ticks:
+    """The app's monotonic clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_admin_attempts_are_throttled_per_network(make_app):
+    ticks = Ticks()
+    app = make_app(POLL_TRUSTED_PROXIES=1, POLL_MONOTONIC_CLOCK=ticks)
+    guesser = {"X-Forwarded-For": "198.51.100.66"}
+    wrong = {**guesser, "Authorization": "Bearer " + "x" * 35}
+    client = app.test_client()
+    assert [client.get("/api/admin/polls", headers=wrong).status_code for _ in range(10)] == [401] * 10
+    throttled = client.get("/api/admin/polls", headers=wrong)
+    assert throttled.status_code == 429 and throttled.get_json()["error"] == "rate_limited"
+    # Even the right token waits: a guess that succeeds must look like one that fails.
+    assert client.get("/api/admin/polls", headers={**guesser, **TOKEN}).status_code == 429
+    # Another network is not held back by this one's guesses.
+    assert client.get("/api/admin/polls", headers={"X-Forwarded-For": "192.0.2.10", **TOKEN}).status_code == 200
+    ticks.now += 61
+    assert client.get("/api/admin/polls", headers={**guesser, **TOKEN}).status_code == 200
+
+
+def test_right_tokens_are_never_counted_as_failures(make_app):
+    app = make_app(POLL_TRUSTED_PROXIES=1)
+    admin = {"X-Forwarded-For": "192.0.2.10", **TOKEN}
+    assert {app.test_client().get("/api/admin/polls", headers=admin).status_code for _ in range(30)} == {200}

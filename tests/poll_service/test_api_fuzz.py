@@ -56,7 +56,7 @@ headers = st.dictionaries(
     ),
     st.one_of(
         header_text,
-        st.sampled_from(["http://localhost", "same-origin", "Bearer jeton-admin-de-test", "votant=abc.def", "text/html"]),
+        st.sampled_from(["http://localhost", "same-origin", "Bearer jeton-admin-de-test-0123456789abcdef", "votant=abc.def", "text/html"]),
     ),
     max_size=5,
 )

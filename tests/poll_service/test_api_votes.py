@@ -348,15 +348,17 @@ def test_the_error_message_never_echoes_the_cookie(app, vote):
     assert response.status_code == 409 and cookie not in response.get_data(as_text=True)
 
 
-def test_the_voter_cookie_is_secure_behind_an_https_proxy(make_app, vote):
-    app = make_app(POLL_TRUSTED_PROXIES=1)
+def test_the_voter_cookie_is_secure_when_the_site_is_https(make_app, vote):
+    # From POLL_SITE_URL: an HTTPS site behind nginx talks plain HTTP to the service.
+    app = make_app(POLL_TRUSTED_PROXIES=1, POLL_SITE_URL="https://localhost")
     response = vote(
-        app.test_client(),
-        "don-en-ligne",
-        "oui",
-        headers={"X-Forwarded-For": "198.51.100.1", "X-Forwarded-Proto": "https", "Origin": "https://localhost"},
+        app.test_client(), "don-en-ligne", "oui", headers={"X-Forwarded-For": "198.51.100.1", "Origin": "https://localhost"}
     )
     assert response.status_code == 201 and "Secure" in response.headers["Set-Cookie"]
+    # An HTTP site (make serve, these tests) gets no Secure, whatever a proxy claims.
+    response = vote(make_app(POLL_TRUSTED_PROXIES=1).test_client(), "don-en-ligne", "oui",
+                    headers={"X-Forwarded-For": "198.51.100.2", "X-Forwarded-Proto": "https"})
+    assert response.status_code == 201 and "Secure" not in response.headers["Set-Cookie"]
 
 
 def test_reading_a_poll_sets_no_cookie(client):

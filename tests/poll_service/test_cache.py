@@ -21,7 +21,7 @@ from poll_service.store.sync import sync_polls
 from poll_service.voter_cookie import COOKIE_MAX_AGE, COOKIE_NAME, MAX_COOKIE_POLLS, VoterCookie, read_cookie, sign_cookie
 
 SECRET = "test-secret-key-0123456789abcdef"
-TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}
+TOKEN = {"Authorization": "Bearer jeton-admin-de-test-0123456789abcdef"}
 
 
 class Ticker:

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event, text
 from poll_service.db import get_engine
 
 
-TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}
+TOKEN = {"Authorization": "Bearer jeton-admin-de-test-0123456789abcdef"}
 
 
 def write(path: Path, polls: list[dict]) -> Path:

@@ -99,3 +99,13 @@ def test_an_allowed_origin_may_vote_after_a_preflight(make_app):
 def test_no_cors_headers_without_allowed_origins(client):
     response = client.get("/api/polls/don-en-ligne", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_from_a_partners_page_one_connection_votes_once(make_app, vote):
+    # A cross-site request carries no SameSite=Lax cookie: every vote from the partner's page
+    # comes without one. The address (cookie+ip, the default) is what holds there.
+    app = make_app(POLL_ALLOWED_ORIGINS="https://partenaire.example", POLL_TRUSTED_PROXIES=1)
+    partner = {"Origin": "https://partenaire.example", "Sec-Fetch-Site": "cross-site", "X-Forwarded-For": "192.0.2.44"}
+    statuses = [vote(app.test_client(), "don-en-ligne", "oui", headers=partner).status_code for _ in range(5)]
+    assert statuses == [201, 409, 409, 409, 409]
+    assert app.test_client().get("/api/polls/don-en-ligne").get_json()["total_voters"] == 1

@@ -27,7 +27,7 @@ def test_a_postgresql_connection_killed_while_idle_is_replaced_unnoticed(make_ap
         killer.dispose()
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if it had rested long enough
     assert client.get("/healthz").status_code == 200
-    assert client.get("/api/admin/polls", headers={"Authorization": "Bearer jeton-admin-de-test"}).status_code == 200
+    assert client.get("/api/admin/polls", headers={"Authorization": "Bearer jeton-admin-de-test-0123456789abcdef"}).status_code == 200
 
 
 @pytest.mark.postgres

@@ -47,7 +47,7 @@ CROWD_POLL = {
 
 def prepare(database_url: str) -> None:
     """Create the schema and the crowd's poll, as init-db and sync-polls would."""
-    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET})
+    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_SITE_URL": "https://www.example.org"})
     try:
         with app.app_context():
             migrate(get_engine())
@@ -59,7 +59,7 @@ def prepare(database_url: str) -> None:
 
 def stored_counts(database_url: str) -> tuple[int, dict[str, int]]:
     """Read the total and the per-option counts straight from the database."""
-    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET})
+    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_SITE_URL": "https://www.example.org"})
     try:
         with app.app_context(), get_engine().connect() as conn, transaction(conn):
             total = conn.execute(select(polls.c.total_voters).where(polls.c.id == "affluence")).scalar_one()
@@ -221,7 +221,7 @@ def test_every_worker_reads_a_change_within_the_cache_lifetime(database_url, gun
     manifest = tmp_path / "polls.json"
     manifest.write_text(json.dumps({"polls": [{**CROWD_POLL, "question": "Une question changée ?"}]}))
     environment = {**{k: v for k, v in os.environ.items() if not k.startswith("POLL_")},
-                   "POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET}
+                   "POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_SITE_URL": "https://www.example.org"}
     synced = subprocess.run([sys.executable, "-m", "flask", "--app", "poll_service", "sync-polls", str(manifest)],
                             env=environment, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert synced.returncode == 0, synced.stdout + synced.stderr

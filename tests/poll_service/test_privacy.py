@@ -34,7 +34,7 @@ from poll_service.store.retention import purge_voters
 from poll_service.voter_cookie import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = {"Authorization": "Bearer jeton-admin-de-test"}
+TOKEN = {"Authorization": "Bearer jeton-admin-de-test-0123456789abcdef"}
 DISTINCTIVE = "203.0.113.195"
 # "closes: 2026-12-31" means the poll closes on 1 January 2027 at midnight, Paris time.
 # Kept in UTC so that adding days is not shifted by the change to summer time.
@@ -120,7 +120,7 @@ def test_the_development_server_logs_requests_without_the_client_address(proxied
         requests.post(
             f"{url}/api/polls/don-en-ligne/votes",
             json={"choices": ["oui"]},
-            headers={**forwarded(DISTINCTIVE), "Origin": url},
+            headers={**forwarded(DISTINCTIVE), "Origin": "http://localhost"},  # POLL_SITE_URL
             timeout=10,
         )
     finally:

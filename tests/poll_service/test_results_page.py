@@ -67,7 +67,7 @@ def test_after_vote_results_are_hidden_until_the_visitor_votes(client, vote):
 
 def test_after_vote_results_are_shown_to_everyone_once_closed(app, vote, clock):
     vote(app.test_client(), "outils", "forum")
-    admin = {"Authorization": "Bearer jeton-admin-de-test"}
+    admin = {"Authorization": "Bearer jeton-admin-de-test-0123456789abcdef"}
     assert app.test_client().post("/api/admin/polls/outils/close", headers=admin).status_code == 200
     assert app.test_client().get("/api/polls/outils").get_json()["results_visible"] is True
 

@@ -25,7 +25,7 @@ def test_a_new_database_gets_every_table_and_column_of_the_metadata(app):
 
 
 def test_a_database_at_the_previous_version_keeps_its_votes_after_init_db(database_url, polls, clock):
-    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_CLOCK": clock})
+    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_SITE_URL": "https://www.example.org", "POLL_CLOCK": clock})
     try:
         with app.app_context():
             engine = get_engine()
@@ -74,7 +74,7 @@ def test_a_database_at_the_previous_version_keeps_its_votes_after_init_db(databa
 
 
 def test_the_health_check_fails_on_a_database_that_needs_init_db(database_url, clock):
-    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_CLOCK": clock})
+    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_SITE_URL": "https://www.example.org", "POLL_CLOCK": clock})
     try:
         client = app.test_client()
         response = client.get("/healthz")
@@ -87,7 +87,7 @@ def test_the_health_check_fails_on_a_database_that_needs_init_db(database_url, c
 
 
 def test_a_request_on_a_database_without_tables_is_a_503_not_a_500(database_url, clock):
-    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_CLOCK": clock})
+    app = create_app({"POLL_DATABASE_URL": database_url, "POLL_SECRET_KEY": SECRET, "POLL_SITE_URL": "https://www.example.org", "POLL_CLOCK": clock})
     try:
         response = app.test_client().get("/api/polls/don-en-ligne")
         assert response.status_code == 503 and response.get_json()["error"] == "unavailable"
