@@ -27,7 +27,7 @@ QUIETLY = trap 'exit 0' INT;
 OR_STOP_QUIETLY = || kill -PIPE $$PPID
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve html publish test bench clean devserver new-article check translations
+.PHONY: help install serve html publish test bench clean devserver new-article check translations reset-votes
 
 help: ## Lister les commandes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -73,8 +73,11 @@ export TITLE_CLASH := $(filter $(shell sed -n 's/^\([a-z][a-z-]*\):.*/\1/p' $(fi
 endif
 
 devserver: $(STAMP) ## Aperçu pendant l'écriture : site et sondages, mis à jour à chaque enregistrement
-	@mkdir -p instance
-	@$(QUIETLY) POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR) $(OR_STOP_QUIETLY)
+	@$(QUIETLY) POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR) --content $(CONTENTDIR) $(OR_STOP_QUIETLY)
+
+# POLL_ENV is the caller's when set (a server says production: refused), else development.
+reset-votes: $(STAMP) ## Effacer les votes de l'aperçu (instance/polls.sqlite3, jamais la production) ; YES=1 sans question
+	@$(QUIETLY) POLL_ENV=$${POLL_ENV:-development} POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service reset-votes $(if $(YES),--yes) $(OR_STOP_QUIETLY)
 
 test: $(STAMP) ## Lancer toute la suite de tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

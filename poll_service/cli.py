@@ -1,4 +1,4 @@
-"""The ``flask --app poll_service`` commands: init-db, sync-polls, export, purge-voters.
+"""The ``flask --app poll_service`` commands: init-db, sync-polls, export, purge-voters, reset-votes.
 
 Each is a thin click wrapper over a plain function of ``store``, ``schema`` or ``poll_spec``; messages are in
 French, and a refusal exits with a non-zero status.
@@ -19,6 +19,7 @@ from .admin import csv_text
 from .db import get_engine, transaction
 from .errors import PollError
 from .schema import LATEST_VERSION, migrate
+from .store.reset import reset_votes
 from .store.retention import purge_voters
 from .store.state import export_rows
 from .store.sync import SyncRefused, sync_polls
@@ -104,6 +105,52 @@ def purge_voters_command() -> None:
         click.echo(f"Rien à supprimer (conservation : {days} jours après la fermeture).")
 
 
+def preview_database_refusal(config: dict[str, Any], dialect: str, database: str | None) -> str | None:
+    """Say why ``reset-votes`` must not empty this database, or None when it is a preview's.
+
+    The rule: a preview's database is a SQLite file of a service run with POLL_ENV=development
+    (``make serve``, ``make devserver``). A service running with POLL_ENV=production (any
+    server, docs/deploy.md) is refused whatever its database; PostgreSQL, the database of a
+    site served by several hosts, is always refused; and so is a file that does not exist.
+    """
+    if config["POLL_ENV"] != "development":
+        return (f"make reset-votes n'efface que les votes de l'aperçu : ce service tourne avec "
+                f"POLL_ENV={config['POLL_ENV']} (production). Rien n'a été effacé.")
+    if dialect != "sqlite" or not database or database == ":memory:":
+        return ("make reset-votes n'efface qu'une base SQLite d'aperçu (instance/polls.sqlite3) : "
+                "celle-ci n'en est pas une (POLL_DATABASE_URL). Rien n'a été effacé.")
+    if not Path(database).is_file():
+        return f"Aucune base de votes à vider : « {database} » n'existe pas encore. Rien n'a été effacé."
+    return None
+
+
+@click.command("reset-votes")
+@with_appcontext
+@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
+def reset_votes_command(yes: bool) -> None:
+    """Empty the preview's votes (never a production database); asks first unless --yes."""
+    engine = get_engine()
+    database = engine.url.database
+    refusal = preview_database_refusal(current_app.config, engine.dialect.name, database)
+    if refusal:
+        raise Refused(refusal)
+    if not yes:
+        click.echo(f"Effacer tous les votes de l'aperçu ({database}) ? Les sondages restent, leurs "
+                   "compteurs repartent de zéro.")
+        try:
+            answer = click.prompt("Tapez « oui » pour confirmer", default="", show_default=False, prompt_suffix=" : ")
+        except click.Abort:  # no one to answer (standard input closed) or Ctrl-C: the answer is no
+            click.echo()
+            answer = ""
+        if answer.strip().lower() not in ("oui", "o", "yes", "y"):
+            raise Refused("Rien n'a été effacé.")
+    with engine.connect() as conn, transaction(conn, write=True):
+        count = reset_votes(conn)
+    current_app.extensions["poll_cache"].forget_all()
+    voters_word = "votant effacé" if count <= 1 else "votants effacés"
+    click.echo(f"Votes de l'aperçu effacés ({count} {voters_word}) : les sondages repartent de zéro.")
+
+
 def rewrite_tables() -> None:
     """On PostgreSQL, rewrite the tables that keep traces of the day's votes.
 
@@ -128,5 +175,6 @@ def rewrite_tables() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
-    for command in (init_db_command, sync_polls_command, export_command, purge_voters_command):
+    for command in (init_db_command, sync_polls_command, export_command, purge_voters_command,
+                    reset_votes_command):
         app.cli.add_command(command)

@@ -13,15 +13,23 @@ One process, one address (http://127.0.0.1:8000/ by default):
   tried at once; a refusal (an answer with votes removed) is printed and shown;
 - each open page reloads by itself after a rebuild (livereload, as in Pelican's project
   template). Ctrl-C stops everything.
+
+It never stops on a mistake: with no site built yet (a fresh checkout, ``make clean``, every
+article broken) each address answers a page with the problems, until a save fixes them. After
+each complete build, pages no text makes any more (a draft now published, a deleted article)
+are removed from the output folder, so their old address stops answering (tools/stale_pages).
+A port already taken is told before anything is built or written.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -188,8 +196,12 @@ class DevServer:
         self.state = PreviewState()
         self.builder = SiteBuilder(Path(args.settings).resolve(), overrides_from(args), args.all_feeds)
         self.output = Path(self.builder.settings["OUTPUT_PATH"])
+        # Served even before a first good build: the poll service needs the folder to exist.
+        self.output.mkdir(parents=True, exist_ok=True)
         self.report(self.builder.build(), first=True)
+        self.remove_stale_pages()
         database = args.database or os.environ.get("POLL_DATABASE_URL") or _default_database()
+        _make_sqlite_folder(database)
         self.polls = None if args.no_polls else PollService(self.output, database)
         self.sync_polls()
         app = static_site(self.output) if self.polls is None else self.polls.app
@@ -210,6 +222,20 @@ class DevServer:
             pages = "1 page refaite" if outcome.rendered == 1 else f"{outcome.rendered} pages refaites"
             print(f"[{when}] Aperçu mis à jour en {_seconds(outcome.seconds)} ({pages}).", flush=True)
 
+    def remove_stale_pages(self) -> None:
+        """After a good complete build, remove the pages it did not make (tools/stale_pages)."""
+        from fast_build.writer import FastWriter  # noqa: PLC0415
+
+        from tools.stale_pages import remove_stale_pages  # noqa: PLC0415
+
+        built, writer = self.builder.rebuilder.built, FastWriter.last
+        if self.state.problems or built is None or writer is None or self.builder.rebuilder.last_kind != "complete":
+            return  # an incremental build never changes which pages the site has
+        static = [getattr(item, "save_as", "") for item in built.context.get("staticfiles", [])]
+        theme = self.builder.settings.get("THEME_STATIC_DIR", "theme")
+        for page in remove_stale_pages(self.output, [*writer.records, *static], [theme]):
+            print(f"Page retirée de l'aperçu (plus aucun texte ne la fait) : {page}", flush=True)
+
     def sync_polls(self) -> None:
         """Bring the poll service up to date with output/polls.json; show a refusal."""
         if self.polls is None:
@@ -225,6 +251,7 @@ class DevServer:
 
         self.report(outcome)
         if not outcome.problems:
+            self.remove_stale_pages()
             self.sync_polls()
         self.loop.add_callback(reload_browsers)  # thread-safe: the server's loop does it
 
@@ -252,6 +279,29 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s".replace(".", ",")
 
 
+def _make_sqlite_folder(database: str) -> None:
+    """Create the folder of a SQLite database file (instance/ on a fresh checkout)."""
+    if database.startswith("sqlite:///") and database != "sqlite:///:memory:":
+        Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Tell whether another server already listens on ``host:port``."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As tornado binds: an address still closing (TIME_WAIT) is free, a listening one is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.errno == errno.EADDRINUSE
+    return False
+
+
+def _port_taken_message(port: int) -> str:
+    return (f"Le port {port} est déjà pris (un autre make serve ou make devserver ?) : rien n'a été "
+            f"construit. Arrêtez-le, ou choisissez un autre port : make devserver PORT={port + 1}")
+
+
 def _default_database() -> str:
     """Return the database of ``make serve`` (instance/polls.sqlite3), creating its folder."""
     folder = Path("instance").resolve()
@@ -276,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     from pelican.log import init as init_logging  # noqa: PLC0415
 
+    if port_taken(args.host, args.port):  # before building or writing anything
+        print(_port_taken_message(args.port), file=sys.stderr)
+        return 1
     init_logging(level=logging.WARNING)
     _stop_on_signals()
     try:
@@ -284,10 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Aperçu arrêté.", flush=True)
     except OSError as error:
-        if error.errno == 98:  # EADDRINUSE
-            print(f"Le port {args.port} est déjà pris (un autre make serve ou make devserver ?). "
-                  f"Arrêtez-le, ou choisissez un autre port : make devserver PORT={args.port + 1}",
-                  file=sys.stderr)
+        if error.errno == errno.EADDRINUSE:  # taken while the site was built
+            print(_port_taken_message(args.port).replace(" : rien n'a été construit", ""), file=sys.stderr)
             return 1
         raise
     return 0

@@ -8,7 +8,9 @@ Without the poll service (``--no-polls``) the service's own static-site serving 
 (``poll_service.built_site.static_site``), without the API.
 
 While the last build failed, every page also shows the problems in a banner: the writer
-looks at the browser, not at the terminal.
+looks at the browser, not at the terminal. An address the site has no page for yet (a fresh
+checkout, ``make clean``, every article broken) answers a short page holding the banner, which
+reloads by itself once a save fixes the build.
 
 The preview sends the site's Content-Security-Policy (poll_service.site_policy: the service's
 answers carry it, the static-site fallback too), so what it adds must satisfy it: the reload
@@ -53,6 +55,15 @@ BANNER = """document.addEventListener("DOMContentLoaded", function () {
 """
 
 
+WAITING_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Aperçu en attente</title></head>
+<body><main>
+<h1>L'aperçu n'a pas pu construire cette page</h1>
+<p>Le site n'a pas pu être construit : les problèmes sont expliqués en bas de la page. Corrigez-les
+et enregistrez : cette page se recharge d'elle-même.</p></main></body></html>
+"""
+
+
 @dataclass
 class PreviewState:
     """What the web side shows besides the site: the problems of the last build, if it failed."""
@@ -83,6 +94,30 @@ class _ProblemsScript(web.RequestHandler):
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.write(self._state.banner_script())
+
+
+def with_waiting_page(app: WSGIApp, state: PreviewState) -> WSGIApp:
+    """Answer the waiting page instead of a "not found" while the last build failed."""
+
+    def waiting(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        answer: dict[str, Any] = {}
+
+        def remember(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
+            answer.update(status=status, headers=headers)
+            return lambda data: None
+
+        body = app(environ, remember)
+        missing = answer.get("status", "").startswith("404") and not environ.get("PATH_INFO", "").startswith("/api/")
+        if not (missing and state.problems):
+            start_response(answer["status"], answer["headers"])
+            return body
+        if hasattr(body, "close"):
+            body.close()
+        start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8"),
+                                                   ("Cache-Control", "no-store")])
+        return [WAITING_PAGE.encode()]
+
+    return waiting
 
 
 class _InjectingContainer(LiveScriptContainer):
@@ -140,7 +175,7 @@ class PreviewServer(Server):
         livereload.js (served by livereload on this port) by its address instead.
         """
         reload_script = f'<script src="/livereload.js?port={self._port}"></script>'.encode()
-        fallback = _InjectingContainer(self.app, reload_script, self._state)
+        fallback = _InjectingContainer(with_waiting_page(self.app, self._state), reload_script, self._state)
         return [
             (PROBLEMS_PATH, _ProblemsScript, {"state": self._state}),
             (r".*", web.FallbackHandler, {"fallback": fallback}),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -221,3 +223,24 @@ def test_a_poll_of_a_draft_is_a_leak(public_copy: tuple[Path, Path]) -> None:
     data["polls"].append({**data["polls"][0], "id": "sondage-du-brouillon", "source": "ailleurs.md"})
     manifest.write_text(json.dumps(data), encoding="utf-8")
     assert leaks_in(content, public) == [DRAFT_AT + "son sondage « sondage-du-brouillon » (polls.json)."]
+
+
+@pytest.mark.slow
+def test_the_summary_shown_in_the_guide_is_what_make_publish_prints(tmp_path: Path) -> None:
+    guide = (ROOT / "docs" / "guide-redaction.md").read_text(encoding="utf-8")
+    start = guide.index("```text\n   Site de production prêt") + len("```text\n")
+    sample = "".join(line.removeprefix("   ") + "\n" for line in guide[start:guide.index("   ```", start)].splitlines())
+    # The guide's story: the sample site, with the new article still a draft.
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "la-fete-du-quartier.md").write_text(
+        "Title: La fête du quartier\nDate: 2026-11-18 10:00\nCategory: Vie associative\nSummary: La fête.\n"
+        "Status: draft\n\nTexte.\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "tools.publish", "-s", str(ROOT / "publishconf.py"),
+                             "--content", "content", "-o", "public"], cwd=tmp_path, capture_output=True,
+                            encoding="utf-8", timeout=300,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])})
+    assert result.returncode == 0, result.stderr
+    # How many articles the site holds changes with every article; the words must not.
+    numbers = re.compile(r"\d+ (articles|pages|sondages)")
+    assert numbers.sub(r"N \1", result.stdout) == numbers.sub(r"N \1", sample)
