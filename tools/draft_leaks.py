@@ -78,12 +78,14 @@ def _defined_polls(text: str) -> frozenset[str]:
 
 
 def find_drafts(content: Path, settings: dict[str, Any], shown_from: Path | None = None) -> list[Draft]:
-    """Return every draft of ``content``, a slug shared with a published text left out of it.
+    """Return every draft of ``content`` (what a published text shares with one left out).
 
     ``shown_from``: the folder the files are named from in messages (the current one).
     """
     drafts: list[Draft] = []
     published_slugs: set[str] = set()
+    published_titles: set[str] = set()
+    published_polls: set[str] = set()
     for path in sorted(content.rglob("*")):
         if not path.is_file() or not path.name.lower().endswith(MARKDOWN_SUFFIXES):
             continue
@@ -96,13 +98,17 @@ def find_drafts(content: Path, settings: dict[str, Any], shown_from: Path | None
         slug = _slug_of(fields, settings)
         if not area.says_draft:
             published_slugs.add(slug)
+            published_titles.add(fields.get("title", ""))
+            published_polls |= _defined_polls(text)
             continue
         shown = _shown(path, shown_from or Path.cwd())
         drafts.append(Draft(path.resolve(), f"{shown}:{area.draft_lines[0]}", fields.get("title", ""), slug,
                             _defined_polls(text)))
-    # A published text may take the address a draft would have had: that page is not the draft's.
-    return [draft if draft.slug not in published_slugs else Draft(draft.source, draft.shown_as, draft.title, "",
-                                                                   draft.polls) for draft in drafts]
+    # A published text may have the address, title or poll a draft would have had (a draft made
+    # as a copy of an article, to rework it): those are the published text's, not the draft's.
+    return [Draft(draft.source, draft.shown_as, "" if draft.title in published_titles else draft.title,
+                  "" if draft.slug in published_slugs else draft.slug, draft.polls - published_polls)
+            for draft in drafts]
 
 
 def _shown(path: Path, base: Path) -> str:

@@ -244,3 +244,17 @@ def test_the_summary_shown_in_the_guide_is_what_make_publish_prints(tmp_path: Pa
     # How many articles the site holds changes with every article; the words must not.
     numbers = re.compile(r"\d+ (articles|pages|sondages)")
     assert numbers.sub(r"N \1", result.stdout) == numbers.sub(r"N \1", sample)
+
+
+@pytest.mark.slow
+def test_a_draft_made_as_a_copy_of_an_article_does_not_stop_publishing_the_article(tmp_path: Path) -> None:
+    # Same title, same address, same poll as the published article it reworks: none of those
+    # in public/ is the draft's.
+    content = content_with_a_draft(tmp_path)
+    original = (content / "don-en-ligne.md").read_text(encoding="utf-8")
+    (content / "don-en-ligne-v2.md").write_text(original.replace("\n\n", "\nStatus: draft\n\n", 1), encoding="utf-8")
+    public = tmp_path / "public"
+    result = make("publish", f"PUBLICDIR={public}", f"CONTENTDIR={content}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 brouillons laissés de côté" in result.stdout
+    assert "don-en-ligne" in (public / "polls.json").read_text(encoding="utf-8")
