@@ -75,9 +75,12 @@ endif
 devserver: $(STAMP) ## Aperçu pendant l'écriture : site et sondages, mis à jour à chaque enregistrement
 	@$(QUIETLY) POLL_DATABASE_URL=$(POLL_DATABASE_URL) PYTHONPATH=plugins $(BIN)/python -m tools.devserver --port $(PORT) -s $(CONFFILE) -o $(OUTPUTDIR) --content $(CONTENTDIR) $(OR_STOP_QUIETLY)
 
-# POLL_ENV is the caller's when set (a server says production: refused), else development.
+# POLL_ENV is the caller's when set: a server says production, refused here before the service
+# (which would first ask for its production settings) starts; the command itself refuses too.
 reset-votes: $(STAMP) ## Effacer les votes de l'aperçu (instance/polls.sqlite3, jamais la production) ; YES=1 sans question
-	@$(QUIETLY) POLL_ENV=$${POLL_ENV:-development} POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service reset-votes $(if $(YES),--yes) $(OR_STOP_QUIETLY)
+	@$(QUIETLY) if [ "$${POLL_ENV:-development}" != development ]; then \
+	  echo "make reset-votes n'efface que les votes de l'aperçu : ce service tourne avec POLL_ENV=$$POLL_ENV (production). Rien n'a été effacé." >&2; false; \
+	else POLL_ENV=development POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service reset-votes $(if $(YES),--yes); fi $(OR_STOP_QUIETLY)
 
 test: $(STAMP) ## Lancer toute la suite de tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
