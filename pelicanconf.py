@@ -33,7 +33,10 @@ PLUGIN_PATHS = ["plugins"]
 # fast_build: rebuilds redo only what changed (FAST_REBUILD).
 # table_align: aligned table columns as classes (the site's Content-Security-Policy refuses
 # style attributes).
-PLUGINS = ["i18n", "polls", "feeds", "drafts", "checks", "fast_build", "table_align"]
+# images: WebP copies of the illustrations at several widths, for <picture> with srcset.
+PLUGINS = ["i18n", "polls", "feeds", "drafts", "checks", "images", "fast_build", "table_align"]
+# Widths of the WebP copies (plugins/images); each image also gets one at its own width.
+IMAGE_WIDTHS = (360, 480, 640, 720, 960)
 
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}

@@ -16,5 +16,6 @@ DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
 CACHE_CONTENT = False
 FAST_REBUILD = False
+IMAGE_CACHE_PATH = ""  # WebP copies made again (plugins/images)
 # Drafts are left out entirely: no page, no feed entry, no sitemap line, no poll (plugins/drafts).
 SHOW_DRAFTS = False
