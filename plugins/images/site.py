@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
+from PIL import Image
 
 from . import markup
 from .variants import ImagePlan, is_raster, worth_it, write_variant
@@ -41,7 +42,15 @@ class Images:
     def choose(self) -> None:
         """Plan every image, with only the copies lighter than the image itself."""
         cache = cache_folder(self.settings)
-        self.plans = {path: worth_it(source, path, self.widths(), cache) for path, source in self.sources.items()}
+        self.plans = {}
+        for path, source in self.sources.items():
+            try:
+                self.plans[path] = worth_it(source, path, self.widths(), cache)
+            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as problem:
+                # Not an image Pillow can read (a placeholder file, a truncated upload): served as
+                # it is, as before this plugin; plugins/checks is where a writer hears of files.
+                log.info("images: %s left as it is (%s)", source, problem)
+                self.plans[path] = None
 
     def plan_for_address(self, src: str) -> tuple[ImagePlan, str] | None:
         """Return the plan of the image a page links to as ``src``, and its copies' base address."""

@@ -33,6 +33,18 @@ def test_the_copies_are_narrower_than_the_source_and_one_keeps_its_width(tmp_pat
         (360, 189, "images/a-360w.webp"), (720, 378, "images/a-720w.webp"), (800, 420, "images/a-800w.webp")]
 
 
+def test_a_file_pillow_cannot_read_is_left_as_it_is(tmp_path: Path) -> None:
+    from images.site import Images  # noqa: PLC0415
+
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"\x89PNG not really")
+    images = Images()
+    images.settings = {"CACHE_PATH": str(tmp_path / "cache")}
+    images.sources = {"images/fake.png": fake, "images/gone.jpg": tmp_path / "gone.jpg"}
+    images.choose()
+    assert images.plans == {"images/fake.png": None, "images/gone.jpg": None}
+
+
 def test_only_png_and_jpeg_get_copies() -> None:
     assert is_raster("images/a.PNG") and is_raster("b.jpeg") and is_raster("c.jpg")
     assert not is_raster("favicon.svg") and not is_raster("d.gif")
