@@ -30,6 +30,18 @@ def available() -> bool:
     return (BIN / "initdb").is_file() and (BIN / "pg_ctl").is_file()
 
 
+# The postmaster's pid of each running server, by URL: the bench charges a vote run with the
+# database server's CPU time too.
+SERVER_PIDS: dict[str, int | None] = {}
+
+
+def _postmaster_pid(data: Path) -> int | None:
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -53,7 +65,9 @@ def server() -> Iterator[str]:
         started = result.returncode == 0
         if not started:
             raise BenchError(f"PostgreSQL did not start: {result.stdout}{result.stderr}")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        SERVER_PIDS[url] = _postmaster_pid(data)
+        yield url
     finally:
         if started:
             subprocess.run(_as_owner([str(BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",

@@ -109,7 +109,20 @@ def scale_rows(result: ScaleResult) -> list[Row]:
 
 
 def _load(series: Series) -> str:
-    return f"{series.per_second:.0f}/s, p50 {series.p50_ms:.0f} ms, p99 {series.p99_ms:.0f} ms"
+    cpu = f", server CPU {series.cpu_ms:.2f} ms/request" if series.cpu_ms is not None else ""
+    return f"{series.per_second:.0f}/s, p50 {series.p50_ms:.0f} ms, p99 {series.p99_ms:.0f} ms{cpu}"
+
+
+def _cpu_row(backend: BackendResult, result: VotesResult) -> list[Row]:
+    """Server CPU per vote beside hello's: the ratio the machine's other programs barely move."""
+    vote, hello = backend.votes.cpu_ms, result.hello_post.cpu_ms
+    if vote is None or hello is None or not vote:
+        return []
+    low, high = backend.votes.load_averages
+    what = "gunicorn's processes" + (" and PostgreSQL's" if backend.name == "PostgreSQL" else "")
+    return [Row(f"Server CPU per request, hello POST ÷ vote, {backend.name} ({what})",
+                f"{hello / vote:.2f} ({hello:.2f} ms ÷ {vote:.2f} ms; load average {low:.1f} to "
+                f"{high:.1f} during the runs)")]
 
 
 def votes_rows(result: VotesResult) -> list[Row]:
@@ -141,6 +154,7 @@ def _backend_rows(backend: BackendResult, result: VotesResult) -> list[Row]:
         Row(f"p99 of a vote, {backend.name}, {result.connections} connections",
             f"**{backend.votes.p99_ms:.0f} ms**", "≤ 50 ms",
             check(backend.votes.p99_ms, 50, True) if created >= MIN_CREATED_SHARE else "error"),
+        *_cpu_row(backend, result),
         Row(f"Results GET, {backend.name}, ÷ hello GET",
             f"**{results:.2f}** ({_load(backend.results)}; {ok_results:.1%} answered 200; "
             f"poll holding ~{backend.votes.count('s201') // max(result.rounds, 1)} votes)",

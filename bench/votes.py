@@ -74,7 +74,7 @@ def worker_args() -> list[str]:
 
 @dataclass(frozen=True)
 class Load:
-    """What wrk saw during one bounded run."""
+    """What wrk saw during one bounded run, with the server's CPU time and the machine's load."""
 
     requests: int
     seconds: float
@@ -82,10 +82,22 @@ class Load:
     p99_ms: float
     socket_errors: int
     statuses: dict[str, int]
+    # CPU seconds (user + system) of the gunicorn master and workers during the run; on
+    # PostgreSQL also of the database server's processes. None where /proc cannot tell.
+    server_cpu: float | None = None
+    load_average: float = 0.0  # the 1-minute load average when the run began
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """Server CPU per request, in milliseconds: unlike throughput, it hardly moves with
+        what other programs run on the machine."""
+        if self.server_cpu is None or not self.requests:
+            return None
+        return 1000 * self.server_cpu / self.requests
 
 
 @dataclass
@@ -105,6 +117,17 @@ class Series:
     @property
     def p99_ms(self) -> float:
         return statistics.median(load.p99_ms for load in self.loads)
+
+    @property
+    def cpu_ms(self) -> float | None:
+        known = [load.cpu_ms for load in self.loads if load.cpu_ms is not None]
+        return statistics.median(known) if known else None
+
+    @property
+    def load_averages(self) -> tuple[float, float]:
+        """The lowest and highest load average seen at the start of the runs."""
+        values = [load.load_average for load in self.loads] or [0.0]
+        return min(values), max(values)
 
     def count(self, status: str) -> int:
         return sum(load.statuses.get(status, 0) for load in self.loads)
@@ -141,13 +164,45 @@ class VotesResult:
     rounds: int
 
 
+def process_tree(pid: int) -> list[int]:
+    """Return ``pid`` and its descendants (Linux /proc; empty when unreadable)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [pid] + [found for child in children for found in process_tree(int(child))]
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """Return the user + system CPU seconds the processes used so far (None: not on Linux)."""
+    if not pids:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk(url: str, *, method: str, origin: str, body: str | None, seconds: int,
-        connections: int, log_file: Path) -> Load:
-    """Run wrk against ``url`` and return its summary (printed by load.lua's done())."""
+        connections: int, log_file: Path, server_pids: tuple[int, ...] = ()) -> Load:
+    """Run wrk against ``url`` and return its summary (printed by load.lua's done()).
+
+    ``server_pids``: the roots of the processes whose CPU time the run is charged with (the
+    gunicorn master, the PostgreSQL server); their trees are read before and after.
+    """
     threads = min(os.cpu_count() or 1, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(LUA), url, "--", method, origin] + ([body] if body else [])
+    load_average = os.getloadavg()[0]
+    watched = [pid for root in server_pids for pid in process_tree(root)]
+    cpu_before = cpu_seconds(watched)
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    cpu_after = cpu_seconds(watched)
     with log_file.open("a") as handle:
         handle.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_RESULT ")),
@@ -156,8 +211,9 @@ def wrk(url: str, *, method: str, origin: str, body: str | None, seconds: int,
         raise BenchError(f"wrk failed ({result.returncode}): {result.stdout}{result.stderr}")
     data = json.loads(line.removeprefix("BENCH_RESULT "))
     statuses = {name: data[name] for name in data if name.startswith("s") and name != "socket_errors"}
+    server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     return Load(data["requests"], data["duration_us"] / 1e6, data["p50_us"] / 1000,
-                data["p99_us"] / 1000, data["socket_errors"], statuses)
+                data["p99_us"] / 1000, data["socket_errors"], statuses, server_cpu, load_average)
 
 
 def gunicorn_command(app: str, port: int) -> list[str]:
@@ -207,28 +263,37 @@ def prepare_database(env: dict[str, str], manifest: Path, log_file: Path) -> Non
             raise BenchError(f"flask {command[0]} failed: {result.stdout}{result.stderr}")
 
 
+@dataclass(frozen=True)
+class Target:
+    """A running server: its base URL and the processes a run's CPU time is read from."""
+
+    base: str
+    pids: tuple[int, ...]
+
+
 @contextmanager
-def service(name: str, database_url: str, manifest: Path, workdir: Path) -> Iterator[str]:
-    """Run the poll service on ``database_url``; yield its base URL."""
+def service(name: str, database_url: str, manifest: Path, workdir: Path,
+            database_pid: int | None = None) -> Iterator[Target]:
+    """Run the poll service on ``database_url``; yield it (with the database server's pid)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = service_env(database_url, base, workdir / f"{name}-keys")
     log_file = workdir / f"{name}.log"
     prepare_database(env, manifest, log_file)
     with server(gunicorn_command(SERVICE_APP, port), cwd=ROOT, env=env,
-                health_url=f"{base}/healthz", log_file=log_file):
-        yield base
+                health_url=f"{base}/healthz", log_file=log_file) as process:
+        yield Target(base, (process.pid,) + ((database_pid,) if database_pid else ()))
 
 
 @contextmanager
-def hello(workdir: Path) -> Iterator[str]:
-    """Run the bare Flask app under the same gunicorn settings; yield its base URL."""
+def hello(workdir: Path) -> Iterator[Target]:
+    """Run the bare Flask app under the same gunicorn settings; yield it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if not name.startswith("POLL_")}
     with server(gunicorn_command(HELLO_APP, port), cwd=ROOT, env=env,
-                health_url=f"{base}/healthz", log_file=workdir / "hello.log"):
-        yield base
+                health_url=f"{base}/healthz", log_file=workdir / "hello.log") as process:
+        yield Target(base, (process.pid,))
 
 
 def run(workdir: Path, *, seconds: int = 10, rounds: int = 2, connections: int = 32,
@@ -242,34 +307,40 @@ def run(workdir: Path, *, seconds: int = 10, rounds: int = 2, connections: int =
     hello_post, hello_get = Series(), Series()
     backends = [BackendResult("SQLite"), BackendResult("PostgreSQL")]
     with ExitStack() as stack:
-        bases: dict[str, str] = {}
-        hello_base = stack.enter_context(hello(workdir))
+        targets: dict[str, Target] = {}
+        hello_server = stack.enter_context(hello(workdir))
         sqlite_url = f"sqlite:///{workdir / 'polls.sqlite3'}"
-        bases["SQLite"] = stack.enter_context(service("sqlite", sqlite_url, manifest, workdir))
+        targets["SQLite"] = stack.enter_context(service("sqlite", sqlite_url, manifest, workdir))
         if not with_postgres:
             backends[1].skipped = "skipped on request (--no-postgres)"
         elif not postgres.available():
             backends[1].skipped = f"skipped: PostgreSQL server binaries absent from {postgres.BIN}"
         else:
             pg_url = stack.enter_context(postgres.server())
-            bases["PostgreSQL"] = stack.enter_context(
-                service("postgresql", pg_url, manifest, workdir))
+            targets["PostgreSQL"] = stack.enter_context(
+                service("postgresql", pg_url, manifest, workdir, postgres.SERVER_PIDS.get(pg_url)))
         for number, poll_id in enumerate(poll_ids, start=1):
             common = dict(seconds=seconds, connections=connections, log_file=wrk_log)
+            hello_base = hello_server.base
             hello_post.loads.append(wrk(f"{hello_base}/api/polls/{poll_id}/votes", method="POST",
-                                        origin=hello_base, body=VOTE_BODY, **common))
+                                        origin=hello_base, body=VOTE_BODY,
+                                        server_pids=hello_server.pids, **common))
             hello_get.loads.append(wrk(f"{hello_base}/api/polls/{poll_id}", method="GET",
-                                       origin=hello_base, body=None, **common))
+                                       origin=hello_base, body=None, server_pids=hello_server.pids,
+                                       **common))
             for backend in backends:
-                if backend.name not in bases:
+                if backend.name not in targets:
                     continue
-                base = bases[backend.name]
-                backend.votes.loads.append(wrk(f"{base}/api/polls/{poll_id}/votes", method="POST",
-                                               origin=base, body=VOTE_BODY, **common))
-                backend.results.loads.append(wrk(f"{base}/api/polls/{poll_id}", method="GET",
-                                                 origin=base, body=None, **common))
-                log.info("votes %d: %-10s %6.0f votes/s (hello %6.0f), %6.0f GET/s (hello %6.0f)",
+                target = targets[backend.name]
+                backend.votes.loads.append(wrk(f"{target.base}/api/polls/{poll_id}/votes",
+                                               method="POST", origin=target.base, body=VOTE_BODY,
+                                               server_pids=target.pids, **common))
+                backend.results.loads.append(wrk(f"{target.base}/api/polls/{poll_id}", method="GET",
+                                                 origin=target.base, body=None,
+                                                 server_pids=target.pids, **common))
+                log.info("votes %d: %-10s %6.0f votes/s (hello %6.0f), %6.0f GET/s (hello %6.0f); "
+                         "load average %.1f",
                          number, backend.name, backend.votes.loads[-1].per_second,
                          hello_post.loads[-1].per_second, backend.results.loads[-1].per_second,
-                         hello_get.loads[-1].per_second)
+                         hello_get.loads[-1].per_second, backend.votes.loads[-1].load_average)
     return VotesResult(hello_post, hello_get, backends, seconds, connections, workers(), rounds)

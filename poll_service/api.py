@@ -39,11 +39,13 @@ def vote(poll_id: str) -> Response:
     """Record a vote: JSON answers 201 with the poll, the no-JavaScript form a 303."""
     visitor.check_client_address()
     visitor.check_rate_limit()
-    is_form = request.mimetype in FORM_TYPES
-    if not is_form and request.mimetype != JSON_TYPE:
+    mimetype = request.mimetype
+    is_form = mimetype in FORM_TYPES
+    if not is_form and mimetype != JSON_TYPE:
         raise PollError("unsupported_media_type")
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is not None and request.content_length > limit:
+    length = request.content_length
+    if length is not None and length > limit:
         raise PollError("payload_too_large")
     # A chunked body has no length: werkzeug stops reading at the limit without saying whether
     # more followed. Reading one byte further tells a body that exactly fills the limit (taken)

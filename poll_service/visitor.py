@@ -83,6 +83,7 @@ def identity(issue_cookie: bool = False) -> Identity:
     return Identity(
         cookie_digest=cookies.cookie_digest(secret, cookie.voter_id) if cookie else None,
         address_digests=key_ring().digests(address, now()) if address else (),
+        new_cookie=cookie is not None and cookie is g.get("poll_new_cookie"),
     )
 
 
@@ -138,15 +139,8 @@ def remember_vote(response: Response, poll_id: str) -> Response:
     if cookie is None or cookie.legacy or poll_id in cookie.polls:
         return response
     remaining = min(cookies.COOKIE_MAX_AGE, cookie.expires_at() - int(now().timestamp()))
-    response.set_cookie(
-        cookies.COOKIE_NAME,
-        cookies.sign_cookie(current_app.config["POLL_SECRET_KEY"], cookie.with_poll(poll_id)),
-        max_age=max(remaining, 1),
-        path="/",
-        secure=secure_site(),
-        httponly=True,
-        samesite="Lax",
-    )
+    value = cookies.sign_cookie(current_app.config["POLL_SECRET_KEY"], cookie.with_poll(poll_id))
+    response.headers.add("Set-Cookie", cookies.cookie_header(value, max(remaining, 1), secure_site()))
     return response
 
 

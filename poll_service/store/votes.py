@@ -40,7 +40,8 @@ DEDUP_COOKIE = ("cookie+ip", "cookie")
 DEDUP_ADDRESS = ("cookie+ip", "ip")
 
 _POLL_COLUMNS = (
-    "id, question, max_choices, opens, closes, results, url, admin_state, admin_closed_at, total_voters"
+    "p.id, p.question, p.max_choices, p.opens, p.closes, p.results, p.url, p.admin_state, "
+    "p.admin_closed_at, p.total_voters"
 )
 
 
@@ -54,10 +55,18 @@ class Identity:
 
     cookie_digest: str | None
     address_digests: tuple[str, ...] = ()
+    # The cookie's id was drawn for this very vote (144 random bits): its digest cannot be
+    # recorded yet, so the batch does not look it up (it is still inserted, and checked).
+    new_cookie: bool = False
 
     def checked(self) -> list[tuple[str, str]]:
         """Return the (kind, digest) pairs that refuse a vote when already recorded."""
         found = [("cookie", self.cookie_digest)] if self.cookie_digest else []
+        return found + [("address", digest) for digest in self.address_digests]
+
+    def looked_up(self) -> list[tuple[str, str]]:
+        """Return the pairs of ``checked`` that may already be in the database."""
+        found = [("cookie", self.cookie_digest)] if self.cookie_digest and not self.new_cookie else []
         return found + [("address", digest) for digest in self.address_digests]
 
     def recorded(self) -> list[tuple[str, str]]:
@@ -136,7 +145,14 @@ class Statements:
         self.dialect = dialect
         p = "?" if dialect == "sqlite" else "%s"
         lock = "" if dialect == "sqlite" else " FOR UPDATE"
-        self.poll = f"SELECT {_POLL_COLUMNS} FROM polls WHERE id = {p}{lock}"
+        # SQLite: the poll and its options in one statement (BEGIN IMMEDIATE already holds
+        # the database). PostgreSQL: the poll's row is locked first, then its options are read
+        # by a second statement, whose snapshot is taken once the lock is held; in one joined
+        # statement they would be read as they were before a sync-polls it waited for.
+        self.poll = f"SELECT {_POLL_COLUMNS} FROM polls AS p WHERE p.id = {p}{lock}"
+        if dialect == "sqlite":
+            self.poll = (f"SELECT {_POLL_COLUMNS}, o.key, o.label, o.votes FROM polls AS p "
+                         "LEFT JOIN options AS o ON o.poll_id = p.id WHERE p.id = ? ORDER BY o.position, o.key")
         self.options = f"SELECT key, label, votes FROM options WHERE poll_id = {p} ORDER BY position, key"
         self.count_voters = f"UPDATE polls SET total_voters = total_voters + {p} WHERE id = {p}"
         self.count_choice = f"UPDATE options SET votes = votes + {p} WHERE poll_id = {p} AND key = {p}"
@@ -158,30 +174,26 @@ def _utc(value: Any) -> datetime | None:
     return value.replace(tzinfo=timezone.utc)
 
 
-def _rows(cursor: Any) -> list[dict[str, Any]]:
-    """Return the cursor's rows as dicts keyed by column name."""
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def _read_poll(conn: Any, sql: Statements, poll_id: str) -> PollSnapshot | None:
-    polls = _rows(conn.execute(sql.poll, (poll_id,)))
-    if not polls:
+    rows = conn.execute(sql.poll, (poll_id,)).fetchall()
+    if not rows:
         return None
-    poll = polls[0]
-    options = _rows(conn.execute(sql.options, (poll_id,)))
+    (id_, question, max_choices, opens, closes, results, url, admin_state, admin_closed_at,
+     total_voters) = rows[0][:10]
+    if sql.dialect != "sqlite":
+        rows = [(None,) * 10 + tuple(row) for row in conn.execute(sql.options, (poll_id,)).fetchall()]
     return PollSnapshot(
-        id=poll["id"],
-        question=poll["question"],
-        max_choices=poll["max_choices"],
-        opens=_utc(poll["opens"]),
-        closes=_utc(poll["closes"]),
-        results=poll["results"],
-        url=poll["url"],
-        admin_state=poll["admin_state"],
-        admin_closed_at=_utc(poll["admin_closed_at"]),
-        total_voters=poll["total_voters"],
-        options=tuple((row["key"], row["label"], row["votes"]) for row in options),
+        id=id_,
+        question=question,
+        max_choices=max_choices,
+        opens=_utc(opens),
+        closes=_utc(closes),
+        results=results,
+        url=url,
+        admin_state=admin_state,
+        admin_closed_at=_utc(admin_closed_at),
+        total_voters=total_voters,
+        options=tuple((row[10], row[11], row[12]) for row in rows if row[10] is not None),
     )
 
 
@@ -271,7 +283,7 @@ def record_batch(conn: Any, dialect: str, ballots: Sequence[Ballot], now: dateti
         except PollError as refusal:
             outcomes[index] = refusal
 
-    checked = {(ballots[i].poll_id, kind, digest) for i in chosen for kind, digest in ballots[i].identity.checked()}
+    checked = {(ballots[i].poll_id, kind, digest) for i in chosen for kind, digest in ballots[i].identity.looked_up()}
     known = _recorded(conn, sql, checked)
     # First come, first served inside the batch too: a ballot whose digest an earlier one of
     # the batch records is a second vote.

@@ -38,6 +38,8 @@ def test_a_tiny_bench_run_fills_every_row(tmp_path: Path) -> None:
     assert " s** (`pelican --autoreload`: " in edit_row
     if "votes" not in command:
         assert "Votes, SQLite, ÷ hello POST" in text and "Results GET, SQLite" in text
+        # The server's CPU per request is read from /proc, for the service and hello alike.
+        assert "Server CPU per request, hello POST ÷ vote, SQLite" in text
         assert "results GET, PostgreSQL | skipped on request" in text
     assert "| error |" not in text
 
