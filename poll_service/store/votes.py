@@ -174,14 +174,10 @@ def _utc(value: Any) -> datetime | None:
     return value.replace(tzinfo=timezone.utc)
 
 
-def _read_poll(conn: Any, sql: Statements, poll_id: str) -> PollSnapshot | None:
-    rows = conn.execute(sql.poll, (poll_id,)).fetchall()
-    if not rows:
-        return None
+def _snapshot(poll: Sequence[Any], options: Iterable[Sequence[Any]]) -> PollSnapshot:
+    """Build a snapshot from a poll row (_POLL_COLUMNS) and its (key, label, votes) rows."""
     (id_, question, max_choices, opens, closes, results, url, admin_state, admin_closed_at,
-     total_voters) = rows[0][:10]
-    if sql.dialect != "sqlite":
-        rows = [(None,) * 10 + tuple(row) for row in conn.execute(sql.options, (poll_id,)).fetchall()]
+     total_voters) = poll[:10]
     return PollSnapshot(
         id=id_,
         question=question,
@@ -193,8 +189,42 @@ def _read_poll(conn: Any, sql: Statements, poll_id: str) -> PollSnapshot | None:
         admin_state=admin_state,
         admin_closed_at=_utc(admin_closed_at),
         total_voters=total_voters,
-        options=tuple((row[10], row[11], row[12]) for row in rows if row[10] is not None),
+        options=tuple((key, label, votes) for key, label, votes in options),
     )
+
+
+def _read_poll(conn: Any, sql: Statements, poll_id: str) -> PollSnapshot | None:
+    """SQLite: the poll and its options, one statement."""
+    rows = conn.execute(sql.poll, (poll_id,)).fetchall()
+    if not rows:
+        return None
+    return _snapshot(rows[0], (row[10:13] for row in rows if row[10] is not None))
+
+
+_LOOKUP_PG = (
+    "SELECT poll_id, kind, digest FROM voters WHERE (poll_id, kind, digest) IN "
+    "(SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[]))"
+)
+
+
+def _read_postgresql(conn: Any, sql: Statements, poll_ids: list[str], pairs: set[tuple[str, str, str]],
+                     ) -> tuple[dict[str, PollSnapshot | None], set[tuple[str, str, str]]]:
+    """PostgreSQL: lock and read the batch's polls, their options and the digests already
+    recorded, in one round trip (psycopg's pipeline: BEGIN and the statements go together).
+
+    The server still runs them in order: each options read starts after its poll's lock is
+    held, so it sees the poll as a sync-polls it waited for left it.
+    """
+    with conn.pipeline():
+        reads = [(poll_id, conn.execute(sql.poll, (poll_id,), prepare=True),
+                  conn.execute(sql.options, (poll_id,), prepare=True)) for poll_id in poll_ids]
+        columns = [list(column) for column in zip(*sorted(pairs))]
+        lookup = conn.execute(_LOOKUP_PG, columns, prepare=True) if pairs else None
+    polls: dict[str, PollSnapshot | None] = {}
+    for poll_id, poll, options in reads:
+        rows = poll.fetchall()
+        polls[poll_id] = _snapshot(rows[0], options.fetchall()) if rows else None
+    return polls, {tuple(row) for row in lookup.fetchall()} if lookup else set()
 
 
 def _recorded(conn: Any, sql: Statements, pairs: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
@@ -221,13 +251,7 @@ def _recorded(conn: Any, sql: Statements, pairs: set[tuple[str, str, str]]) -> s
                 found.update((poll_id, kind, row[0]) for row in cursor.fetchall())
         return found
     columns = [list(column) for column in zip(*ordered)]
-    cursor = conn.execute(
-        "SELECT poll_id, kind, digest FROM voters WHERE (poll_id, kind, digest) IN "
-        "(SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[]))",
-        columns,
-        prepare=True,
-    )
-    return {tuple(row) for row in cursor.fetchall()}
+    return {tuple(row) for row in conn.execute(_LOOKUP_PG, columns, prepare=True).fetchall()}
 
 
 def _insert(conn: Any, sql: Statements, rows: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
@@ -267,9 +291,16 @@ def record_batch(conn: Any, dialect: str, ballots: Sequence[Ballot], now: dateti
     that refuses it. The caller commits, then answers each ballot.
     """
     sql = _STATEMENTS.get(dialect) or _STATEMENTS.setdefault(dialect, Statements(dialect))
-    polls: dict[str, PollSnapshot | None] = {}
-    for poll_id in sorted({ballot.poll_id for ballot in ballots if _valid_id(ballot.poll_id)}):
-        polls[poll_id] = _read_poll(conn, sql, poll_id)  # locked, in id order
+    poll_ids = sorted({ballot.poll_id for ballot in ballots if _valid_id(ballot.poll_id)})
+    known: set[tuple[str, str, str]] | None = None
+    if dialect == "sqlite":
+        polls = {poll_id: _read_poll(conn, sql, poll_id) for poll_id in poll_ids}
+    else:
+        # Every ballot's digests are looked up with the polls (a refused ballot's too: a few
+        # more digests, but no second round trip).
+        pairs = {(b.poll_id, kind, digest) for b in ballots if b.poll_id in poll_ids
+                 for kind, digest in b.identity.looked_up()}
+        polls, known = _read_postgresql(conn, sql, poll_ids, pairs)  # locked, in id order
 
     outcomes: list[Outcome | None] = [None] * len(ballots)
     chosen: dict[int, list[str]] = {}
@@ -283,8 +314,9 @@ def record_batch(conn: Any, dialect: str, ballots: Sequence[Ballot], now: dateti
         except PollError as refusal:
             outcomes[index] = refusal
 
-    checked = {(ballots[i].poll_id, kind, digest) for i in chosen for kind, digest in ballots[i].identity.looked_up()}
-    known = _recorded(conn, sql, checked)
+    if known is None:
+        looked_up = {(ballots[i].poll_id, kind, digest) for i in chosen for kind, digest in ballots[i].identity.looked_up()}
+        known = _recorded(conn, sql, looked_up)
     # First come, first served inside the batch too: a ballot whose digest an earlier one of
     # the batch records is a second vote.
     claimed: set[tuple[str, str, str]] = set()
@@ -319,14 +351,25 @@ def record_batch(conn: Any, dialect: str, ballots: Sequence[Ballot], now: dateti
 
     voters = Counter(ballots[index].poll_id for index in chosen)
     choices = Counter((ballots[index].poll_id, key) for index, keys in chosen.items() for key in keys)
-    for poll_id in sorted(voters):
-        conn.execute(sql.count_voters, (voters[poll_id], poll_id))
     counts = [(count, poll_id, key) for (poll_id, key), count in sorted(choices.items())]
-    if counts:
-        if dialect == "sqlite":
+    if dialect == "sqlite":
+        for poll_id in sorted(voters):
+            conn.execute(sql.count_voters, (voters[poll_id], poll_id))
+        if counts:
             conn.executemany(sql.count_choice, counts)
-        else:
-            conn.cursor().executemany(sql.count_choice, counts)
+    elif voters:
+        # One round trip for every counter of the batch (the polls' rows are locked already).
+        ids = sorted(voters)
+        conn.execute(
+            "WITH counted AS (UPDATE polls SET total_voters = polls.total_voters + t.n "
+            "FROM unnest(%s::varchar[], %s::int[]) AS t(id, n) WHERE polls.id = t.id) "
+            "UPDATE options SET votes = options.votes + c.n "
+            "FROM unnest(%s::varchar[], %s::varchar[], %s::int[]) AS c(p, k, n) "
+            "WHERE options.poll_id = c.p AND options.key = c.k",
+            (ids, [voters[poll_id] for poll_id in ids], [row[1] for row in counts],
+             [row[2] for row in counts], [row[0] for row in counts]),
+            prepare=True,
+        )
 
     after = {poll_id: _counted(poll, voters[poll_id], choices) for poll_id, poll in polls.items() if poll}
     for index in chosen:
