@@ -92,7 +92,10 @@ def how(args: argparse.Namespace) -> str:
         f"{args.vote_rounds} interleaved rounds (medians); bench/lua/load.lua gives every "
         "request its own X-Forwarded-For and no cookie, so each vote is a new voter. The "
         "reference is bench/hello_app.py under the same gunicorn command, loaded with the same "
-        "script (POST with the same body, GET).",
+        "script (POST with the same body, GET). Server CPU per request = user + system time of "
+        "gunicorn's master and workers (and PostgreSQL's server processes for its rows) read from "
+        "/proc before and after each run, divided by its requests; with the load average at each "
+        "run's start: on a shared machine throughput swings, CPU per request barely moves.",
         "- Edit-to-rebuilt: `measure_edit_to_rebuilt()` of tools/rebuild_timing.py (issue 8): "
         f"`make devserver` on its own generated site, median of {args.edits} saves; beside it "
         f"`pelican --autoreload` with the same settings and plugins, median of {args.vanilla_edits}.",
