@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import characters, links, metadata, site, strict_header
+from . import characters, inline_code, links, metadata, site, strict_header
 from .config import MARKDOWN_EXTENSIONS, CheckConfig
 from .documents import Document, first_bad_line, load, recall, remember
 from .problems import Problem, error, warning
@@ -124,6 +124,7 @@ def check_site(config: CheckConfig, memory: Path | None = None) -> CheckResult:
         problems += strict_header.check_strict_header(doc)
         problems += links.check_links(doc, files, by_path)
         problems += characters.check_characters(doc)
+        problems += inline_code.check_inline_code(doc)
     problems += site.check_addresses(docs, config)
     problems += site.check_spellings(docs, config)
     problems += site.check_polls(docs, [] if config.include_drafts else

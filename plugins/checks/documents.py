@@ -23,6 +23,8 @@ from drafts.header import HeaderArea, pelican_lines, read_header_area
 from poll_spec import PollBlock, find_poll_blocks, may_hold_polls
 
 from .characters import CONTROL_RE, find_controls
+from .inline_code import MAY_HOLD as MAY_HOLD_INLINE_CODE
+from .inline_code import find_inline_code
 from .targets import Target, scan_links
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,8 @@ class Document:
     mtime_ns: int = field(default=0, repr=False)
     # Control characters: (line, character, the text before it), see characters.
     controls: tuple[tuple[int, str, str], ...] = ()
+    # Raw HTML the site's policy refuses: (line, kind, attribute, where), see inline_code.
+    inline_code: tuple[tuple[int, str, str, str], ...] = ()
 
     def value(self, name: str) -> str:
         """Return a metadata value, stripped ("" when absent)."""
@@ -173,6 +177,7 @@ def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
         links=scan_links(lines, header_end),
         poll_blocks=tuple(poll_blocks(text)),
         controls=find_controls(lines) if CONTROL_RE.search(text) else (),
+        inline_code=find_inline_code(lines, header_end) if MAY_HOLD_INLINE_CODE.search(text) else (),
         placeholders=tuple(number for number, line in enumerate(lines, start=1) if PLACEHOLDER in line)
         if PLACEHOLDER in text else (),
     )

@@ -233,6 +233,30 @@ CASES: dict[str, tuple[str, list[str]]] = {
         HEADER + "\n```poll\nid: budjet\n```\n",
         ["8 : Aucun sondage « budjet » n'est défini sur le site. Vérifiez l'identifiant, ou "
          "définissez ici le sondage complet (question et réponses)."]),
+    # Refused by the site's Content-Security-Policy; code, comments and mere words are not.
+    "raw HTML with a style, a script or an event handler": (
+        HEADER + '\n<p style="color: red">Rouge</p>\n\n<button onclick="voter()">Voter</button>\n\n'
+        "<script>alert(1)</script>\n\n<style>p { color: red }</style>\n\nEn bleu.\n"
+        '{: style="color: blue" }\n\n`<b style="x">` et <!-- <i onclick="y"> --> sans effet.\n\n'
+        '```html\n<p style="z">un exemple</p>\n```\n\nLe style du site, onze = 11.\n',
+        ["7 : L'attribut « style » de la balise <p> sera ignoré : le site refuse la mise en forme "
+         "écrite dans le texte (sa politique de sécurité) : retirez-le, le thème met en forme. Pour "
+         "aligner une colonne de tableau, écrivez « |---:| » (à droite) ou « |:---:| » (au centre) "
+         "sous son titre.",
+         "9 : L'attribut « onclick » de la balise <button> ne s'exécutera pas : le site refuse tout "
+         "code JavaScript écrit dans le texte (sa politique de sécurité) : retirez-le. Pour intégrer "
+         "un service extérieur, demandez à l'équipe du site.",
+         "11 : Le script écrit dans le texte (<script>) ne s'exécutera pas : le site refuse tout code "
+         "JavaScript écrit dans le texte (sa politique de sécurité) : retirez-le. Pour intégrer un "
+         "service extérieur, demandez à l'équipe du site.",
+         "13 : La feuille de style écrite dans le texte (<style>) sera ignorée : le site refuse la mise "
+         "en forme écrite dans le texte (sa politique de sécurité) : retirez-la, le thème met en "
+         "forme. Pour aligner une colonne de tableau, écrivez « |---:| » (à droite) ou « |:---:| » "
+         "(au centre) sous son titre.",
+         "16 : L'attribut « style » écrit entre accolades sera ignoré : le site refuse la mise en "
+         "forme écrite dans le texte (sa politique de sécurité) : retirez-le, le thème met en forme. "
+         "Pour aligner une colonne de tableau, écrivez « |---:| » (à droite) ou « |:---:| » (au "
+         "centre) sous son titre."]),
 }
 
 
