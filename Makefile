@@ -8,6 +8,7 @@ PUBLICDIR ?= public
 CONFFILE ?= pelicanconf.py
 CONTENTDIR ?= content
 PUBLISHCONF ?= publishconf.py
+PUBLICDIR ?= public
 POLL_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/polls.sqlite3
 PYTEST_ARGS ?=
 PELICANOPTS ?=
@@ -27,7 +28,7 @@ QUIETLY = trap 'exit 0' INT;
 OR_STOP_QUIETLY = || kill -PIPE $$PPID
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve html publish test bench clean devserver new-article check translations reset-votes
+.PHONY: help install serve html publish deploy rollback test bench clean devserver new-article check translations reset-votes
 
 help: ## Lister les commandes
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -47,6 +48,14 @@ html: $(STAMP) ## Construire le site dans output/ (brouillons compris)
 
 publish: $(STAMP) ## Construire le site de production dans public/ (sans brouillons ; PUBLICDIR=… pour changer)
 	@$(QUIETLY) PYTHONPATH=plugins $(BIN)/python -m tools.publish -s $(PUBLISHCONF) --content $(CONTENTDIR) -o $(PUBLICDIR) $(OR_STOP_QUIETLY)
+
+# DEPLOY_TARGET (and DEPLOY_SSH_OPTS, DEPLOY_FLASK…) come from make's command line, the
+# environment, or deploy.env: tools/deploy reads them, so they are set in one place.
+deploy: $(STAMP) ## Mettre en ligne le site de production (DEPLOY_TARGET=dossier ou utilisateur@serveur:/chemin, ou deploy.env)
+	@$(QUIETLY) $(BIN)/python -m tools.deploy deploy --public $(PUBLICDIR) $(OR_STOP_QUIETLY)
+
+rollback: $(STAMP) ## Remettre en ligne la version précédente du site (même destination que make deploy)
+	@$(QUIETLY) $(BIN)/python -m tools.deploy rollback $(OR_STOP_QUIETLY)
 
 serve: html ## Construire, puis servir le site et les sondages sur http://127.0.0.1:8000 (PORT=… pour changer)
 	mkdir -p instance
