@@ -311,6 +311,8 @@ def test_release_names_follow_time_and_rank_within_one_second() -> None:
     now = datetime(2026, 12, 6, 18, 15, 0, tzinfo=timezone.utc)
     assert new_release_name((), now) == "20261206-181500"
     assert new_release_name(("20261206-181500",), now) == "20261206-181500-2"
+    # A machine whose clock is behind still names its release after the newest one.
+    assert new_release_name(("20261206-181500", "20261206-190000-2"), now) == "20261206-190000-3"
     names = ["20261206-181500-10", "20261206-181500-2", "20261206-181500", "20261205-090000"]
     assert sorted(names, key=release_order) == [
         "20261205-090000", "20261206-181500", "20261206-181500-2", "20261206-181500-10"]

@@ -46,8 +46,7 @@ def deploy(settings: DeploySettings, public: Path, say: Say = print) -> str:
         raise DeployError(f"{error}\nMise en ligne annulée : {live}, rien n'a changé.") from None
     say(f"  Sondages : {report[-1] if report else 'aucun.'}")
     switch(host, name, complete_upload=True)
-    after = read_state(host)
-    removed = prune(host, after, settings.keep)
+    removed = prune(host, TargetState(releases=(*state.releases, name), current=name), settings.keep)
     if removed:
         say(f"  Anciennes versions effacées : {', '.join(removed)} (gardées : les {settings.keep} dernières).")
     _reload(host, settings, say)

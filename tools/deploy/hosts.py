@@ -151,7 +151,7 @@ class SshHost(Host):
         stderr = done.stderr
         if re.search(r"rsync: (command )?not found|rsync: No such file", stderr):
             return DeployError(f"rsync manque sur le serveur {self.host} : installez-le (apt-get install rsync).")
-        if done.returncode == 255 or "connection unexpectedly closed" in stderr and "ssh:" in stderr:
+        if done.returncode == 255 or ("connection unexpectedly closed" in stderr and "ssh:" in stderr):
             return DeployError(ssh_failure(self.host, self.destination, stderr))
         return super()._copy_error(done, f"{self.destination}:{path}")
 

@@ -48,14 +48,18 @@ def release_order(name: str) -> tuple[str, int]:
 
 
 def new_release_name(existing: tuple[str, ...], now: datetime | None = None) -> str:
-    """Name a new release after the UTC time, ranked when that second already has one."""
+    """Name a new release after the UTC time, so that it sorts after every existing release.
+
+    Names order the releases (rollback goes to the one before): a second release within the
+    same second is ranked (``-2``), and so is one from a machine whose clock is behind the
+    newest release's, rather than sorting before it.
+    """
     stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    taken = set(existing)
-    name, rank = stamp, 1
-    while name in taken:
-        rank += 1
-        name = f"{stamp}-{rank}"
-    return name
+    newest = max(existing, key=release_order, default=None)
+    if newest is None or release_order(stamp) > release_order(newest):
+        return stamp
+    time, rank = release_order(newest)
+    return f"{time}-{rank + 1}"
 
 
 def read_state(host: Host) -> TargetState:
@@ -121,8 +125,9 @@ def prune(host: Host, state: TargetState, keep: int) -> list[str]:
     Return the names deleted. A failure here leaves old folders behind, nothing worse: it is
     not an error of the deployment, which is done by then.
     """
-    kept = set(state.releases[-keep:]) | {state.current}
-    old = [name for name in state.releases if name not in kept]
+    ordered = sorted(state.releases, key=release_order)
+    kept = set(ordered[-keep:]) | {state.current}
+    old = [name for name in ordered if name not in kept]
     paths = [f"{host.root}/releases/{name}" for name in old]
     # An upload interrupted earlier (Ctrl-C, lost connection) left a .partiel folder.
     stale = f"{shlex.quote(host.root)}/releases/*{PARTIAL_SUFFIX}"
