@@ -42,8 +42,9 @@ def deploy(settings: DeploySettings, public: Path, say: Say = print) -> str:
         remove_partial(host, name)
         if isinstance(error, KeyboardInterrupt):
             raise
-        live = f"la version {state.current} reste en ligne" if state.current else "rien n'a été mis en ligne"
-        raise DeployError(f"{error}\nMise en ligne annulée : {live}, rien n'a changé.") from None
+        outcome = (f"la version {state.current} reste en ligne, rien n'a changé." if state.current
+                   else "rien n'a été mis en ligne.")
+        raise DeployError(f"{error}\nMise en ligne annulée : {outcome}") from None
     say(f"  Sondages : {report[-1] if report else 'aucun.'}")
     switch(host, name, complete_upload=True)
     removed = prune(host, TargetState(releases=(*state.releases, name), current=name), settings.keep)
