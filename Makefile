@@ -8,7 +8,6 @@ PUBLICDIR ?= public
 CONFFILE ?= pelicanconf.py
 CONTENTDIR ?= content
 PUBLISHCONF ?= publishconf.py
-PUBLICDIR ?= public
 POLL_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/polls.sqlite3
 PYTEST_ARGS ?=
 PELICANOPTS ?=

@@ -47,6 +47,13 @@ def env(place: dict[str, Path]) -> dict[str, str]:
                       POLL_DATABASE_URL=f"sqlite:///{place['database']}", POLL_KEY_DIR=str(place["keys"]))
 
 
+def make_in_project(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run ``make`` in the project as a writer would, with this test's virtual environment."""
+    return subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", f"VENV={VENV_BIN.parent}",
+                           "-o", f"{VENV_BIN.parent}/.installed", *args],
+                          env=env, capture_output=True, encoding="utf-8", timeout=300)
+
+
 def deployed(public: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Deploy ``public`` and check the command ended well, in French, without a traceback."""
     result = run_tool("deploy", "--public", str(public), env=env)
@@ -201,6 +208,41 @@ def test_only_the_last_releases_are_kept(
     assert "Anciennes versions effacées" in result.stdout
 
 
+NEW_ARTICLE = """Title: La fête du quartier
+Date: 2026-11-26 10:00
+Category: Vie associative
+Tags: fête
+Summary: La fête du quartier revient au printemps : dites-nous si vous viendrez.
+
+La fête du quartier revient au printemps.
+
+```poll
+id: fete-du-quartier
+question: Viendrez-vous à la fête du quartier ?
+options:
+  - oui: Oui
+  - non: Non
+```
+"""
+
+
+@pytest.mark.slow
+def test_a_new_article_with_a_new_poll_goes_live_votable_with_make_publish_and_make_deploy(
+        tmp_path: Path, place: dict[str, Path], env: dict[str, str]) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "la-fete-du-quartier.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    public = tmp_path / "public"
+    published = make_in_project("publish", f"CONTENTDIR={content}", f"PUBLICDIR={public}", env=env)
+    assert published.returncode == 0, published.stdout + published.stderr
+    deployed_now = make_in_project("deploy", f"PUBLICDIR={public}", env=env)
+    assert deployed_now.returncode == 0, deployed_now.stdout + deployed_now.stderr
+
+    page = (place["target"] / "current" / "la-fete-du-quartier" / "index.html").read_text(encoding="utf-8")
+    assert 'action="/api/polls/fete-du-quartier/votes"' in page  # the page shows the poll's form
+    assert vote(place["database"], place["keys"], "fete-du-quartier", "oui") == 201
+
+
 # --- Refusals --------------------------------------------------------------------------------
 
 
@@ -284,9 +326,7 @@ def test_a_deploy_through_the_settings_file(published_site: Path, place: dict[st
 def test_make_deploy_and_make_rollback_print_french_only(
         published_site: Path, tmp_path: Path, place: dict[str, Path], env: dict[str, str]) -> None:
     def make(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", f"VENV={VENV_BIN.parent}",
-                               "-o", f"{VENV_BIN.parent}/.installed", *args],
-                              env=env, capture_output=True, encoding="utf-8", timeout=300)
+        return make_in_project(*args, env=env)
 
     for n in (1, 2):
         public = site_variant(published_site, tmp_path / f"v{n}", marker=str(n))
