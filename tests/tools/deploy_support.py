@@ -24,6 +24,7 @@ from poll_spec import PARIS
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 SECRET = "cle-secrete-de-test-0123456789abcdef"
+SITE_URL = "https://tisser.example.org"
 # A day both sample polls are open, whatever today's date.
 VOTING_DAY = datetime(2026, 11, 20, 12, 0, tzinfo=PARIS)
 
@@ -88,6 +89,7 @@ def service_app(database: Path, keys: Path) -> Any:
     """Return the real service app on ``database``, its clock on a voting day."""
     return create_app({
         "TESTING": True, "POLL_DATABASE_URL": f"sqlite:///{database}", "POLL_SECRET_KEY": SECRET,
+        "POLL_SITE_URL": "http://localhost",  # the test client's origin
         "POLL_KEY_DIR": str(keys), "POLL_RATE_LIMIT": "0", "POLL_VOTE_BATCH_WAIT_MS": "0",
         "POLL_CLOCK": lambda: VOTING_DAY,
     })

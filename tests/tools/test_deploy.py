@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_support import (ROOT, SECRET, VENV_BIN, deploy_env, live_release, poll_ids, release_names,
+from deploy_support import (ROOT, SECRET, SITE_URL, VENV_BIN, deploy_env, live_release, poll_ids, release_names,
                             run_tool, site_variant, vote, votes_for)
 from tools.deploy.errors import DeployError
 from tools.deploy.hosts import LocalHost, SshHost, host_for
@@ -43,7 +43,7 @@ def place(tmp_path: Path) -> dict[str, Path]:
 @pytest.fixture
 def env(place: dict[str, Path]) -> dict[str, str]:
     """The caller's environment of a local deployment: the target and the service's POLL_* settings."""
-    return deploy_env(DEPLOY_TARGET=str(place["target"]), POLL_SECRET_KEY=SECRET,
+    return deploy_env(DEPLOY_TARGET=str(place["target"]), POLL_SECRET_KEY=SECRET, POLL_SITE_URL=SITE_URL,
                       POLL_DATABASE_URL=f"sqlite:///{place['database']}", POLL_KEY_DIR=str(place["keys"]))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_support import (SECRET, VENV_BIN, deploy_env, live_release, poll_ids, release_names, run_tool,
+from deploy_support import (SECRET, SITE_URL, VENV_BIN, deploy_env, live_release, poll_ids, release_names, run_tool,
                             site_variant, vote, votes_for)
 from tools.processes import free_port, stop_group
 
@@ -102,7 +102,8 @@ def service_command(server: Path, server_side: dict[str, Path]) -> Path:
     """Write the server's flask-sondages script and its environment file, as docs/deploy.md shows."""
     (server / "bin").mkdir(parents=True)
     settings = server / "sondages.env"
-    settings.write_text(f"POLL_SECRET_KEY={SECRET}\nPOLL_DATABASE_URL=sqlite:///{server_side['database']}\n"
+    settings.write_text(f"POLL_SECRET_KEY={SECRET}\nPOLL_SITE_URL={SITE_URL}\n"
+                        f"POLL_DATABASE_URL=sqlite:///{server_side['database']}\n"
                         f"POLL_KEY_DIR={server_side['keys']}\n", encoding="utf-8")
     script = server / "bin" / "flask-sondages"
     script.write_text(f"#!/bin/sh\nset -a; . {settings}; set +a\ncd {server}\n"
