@@ -30,11 +30,12 @@ PLUGIN_PATHS = ["plugins"]
 # checks: the content checker (make check) also runs first in every build and stops it on errors.
 # drafts: drafts only in the preview, never published (before checks, which reads headers with
 # drafts.header: Pelican makes a plugin importable only once it is loaded).
-# fast_build: rebuilds redo only what changed (FAST_REBUILD).
+# fast_build: rebuilds redo only what changed (FAST_REBUILD); before checks, so that its workers
+# read the texts while checks reads them for its rules.
 # table_align: aligned table columns as classes (the site's Content-Security-Policy refuses
 # style attributes).
 # images: WebP copies of the illustrations at several widths, for <picture> with srcset.
-PLUGINS = ["i18n", "polls", "feeds", "drafts", "checks", "images", "fast_build", "table_align"]
+PLUGINS = ["i18n", "polls", "feeds", "drafts", "fast_build", "checks", "images", "table_align"]
 # Widths of the WebP copies (plugins/images); each image also gets one at its own width.
 IMAGE_WIDTHS = (360, 480, 640, 720, 960)
 

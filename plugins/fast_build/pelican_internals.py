@@ -13,7 +13,10 @@ HTML before link replacement. Those pieces follow Pelican 4.12.0's code:
 - how ``Readers.read_file`` filters what a reader returns before caching it
   (``_filter_discardable_metadata``), for reading in worker processes;
 - how ``ArticlesGenerator`` and ``PagesGenerator.generate_context`` read one text
-  (``read_text``), for the dev server's incremental rebuilds.
+  (``read_text``), for the dev server's incremental rebuilds;
+- how ``ArticlesGenerator.generate_tags``, ``generate_categories`` and ``generate_authors``
+  pick each list's ``dates``: ``[a for a in self.dates if a in articles]`` tests every article
+  of the site against each list, which grows as the square of the site (``quick_membership``).
 
 ``RELIED_ON`` names the Pelican functions this module mirrors; tests/plugins/test_fast_build.py
 compares a digest of their source with the one of Pelican 4.12.0 (``PINNED``): a new Pelican
@@ -25,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import os
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -39,8 +43,10 @@ from pelican.writers import FileOverwriteFailedError
 RELIED_ON = (writers.Writer.write_file, writers.Writer._open_w, contents.Content._link_replacer,
              contents.Content._get_intrasite_link_regex, contents.Content.__dict__["get_content"].func,
              readers.Readers.read_file, readers._filter_discardable_metadata,
-             generators.ArticlesGenerator.generate_context, generators.PagesGenerator.generate_context)
-PINNED = "348e0b216da68e0f"  # Pelican 4.12.0
+             generators.ArticlesGenerator.generate_context, generators.PagesGenerator.generate_context,
+             generators.ArticlesGenerator.generate_tags, generators.ArticlesGenerator.generate_categories,
+             generators.ArticlesGenerator.generate_authors)
+PINNED = "410a01f42c8c2aca"  # Pelican 4.12.0
 _FILE_LINKS = ("filename", "static", "attach")
 MISSING = ("missing",)
 
@@ -197,3 +203,53 @@ def read_text(generator: Any, old: Any) -> Any:
         context_signal=signals.article_generator_context if article else signals.page_generator_context,
         context_sender=generator)
     return None if isinstance(text, SkipStub) else text
+
+
+# --- ArticlesGenerator.generate_tags, generate_categories and generate_authors ----------------
+
+class Members(list):  # type: ignore[type-arg]
+    """A list of articles whose ``in`` is one look-up instead of a walk through the list.
+
+    Pelican's generators compare articles by identity (``Content`` has no ``__eq__``), so
+    ``in`` answers the same. Given to Pelican's loops only while they run (see
+    ``quick_membership``); the writer hands on the ``plain`` list (``plain_lists``).
+    """
+
+    def __init__(self, articles: list[Any]):
+        super().__init__(articles)
+        self.plain = articles
+        self._ids = {id(article) for article in articles}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+
+def quick_membership(generator: Any) -> None:
+    """Before the pages of an articles generator are written: its lists answer ``in`` at once.
+
+    ``tags`` (a dict), ``categories`` and ``authors`` (lists of pairs) are replaced on the
+    generator alone (the shared context keeps its own); ``plain_membership`` puts them back.
+    """
+    if not isinstance(generator, generators.ArticlesGenerator) or "_plain_lists" in vars(generator):
+        return
+    tags, categories, authors = generator.tags, generator.categories, generator.authors
+    generator._plain_lists = (tags, categories, authors)
+    generator.tags = type(tags)(tags.default_factory, {key: Members(value) for key, value in tags.items()}) \
+        if isinstance(tags, defaultdict) else {key: Members(value) for key, value in tags.items()}
+    generator.categories = [(key, Members(value)) for key, value in categories]
+    generator.authors = [(key, Members(value)) for key, value in authors]
+
+
+def plain_membership(generator: Any, **_: Any) -> None:
+    """Once the pages are written: put back the generator's own lists."""
+    saved = vars(generator).pop("_plain_lists", None)
+    if saved is not None:
+        generator.tags, generator.categories, generator.authors = saved
+
+
+def plain_lists(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Return a page's variables with Pelican's own lists in place of ``Members``."""
+    if not any(type(value) is Members for value in kwargs.values()):
+        return kwargs
+    return {key: value.plain if type(value) is Members else value for key, value in kwargs.items()}
+

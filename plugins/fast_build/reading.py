@@ -1,11 +1,14 @@
 """Texts read in parallel, before Pelican's generators ask for them one at a time.
 
-At the first ``article_generator_preread`` (or ``page_generator_preread``) of a build, the
-generator's files that Pelican's content cache does not hold are read by forked workers
-(parallel.py) with the generator's own readers; each answer goes into that cache through its
-public ``cache_data``, so the generator's loop then finds every text there. The lines the
-readers logged in a worker are logged again here, in order; a file a worker could not read is
-left to Pelican, which reads it and reports the problem as usual.
+As soon as a generator of texts exists (``generator_init``, before plugins/checks reads the
+content), the files Pelican's content cache does not hold are handed to forked workers
+(parallel.py) that read them with the generator's own readers, while this process goes on
+(the content checks run meanwhile). At the generator's first ``article_generator_preread``
+(or ``page_generator_preread``), this process reads what the workers have not taken yet, and
+each answer goes into Pelican's content cache through its public ``cache_data``, so the
+generator's loop then finds every text there. The lines the readers logged in a worker are
+logged again here, in the order of the files; a file a worker could not read is left to
+Pelican, which reads it and reports the problem as usual.
 
 Only with Pelican's reader-level content cache (``CACHE_CONTENT``,
 ``CONTENT_CACHING_LAYER = "reader"``): without it there is nowhere to put the answers.
@@ -24,16 +27,16 @@ from . import parallel, pelican_internals
 
 log = logging.getLogger(__name__)
 
-# Generators whose files were read ahead already (one build each).
+# Generators whose files were read ahead already (one build each), and the work under way.
 _DONE: weakref.WeakSet[Any] = weakref.WeakSet()
+_STARTED: weakref.WeakKeyDictionary[Any, tuple[list[str], parallel.Pending]] = weakref.WeakKeyDictionary()
 
 
-def read_ahead(generator: Any) -> None:
-    """At a generator's first preread signal: read its uncached files in parallel."""
+def start_reading(generator: Any) -> None:
+    """At ``generator_init``: hand the generator's uncached files to forked workers."""
     settings = generator.settings
-    if generator in _DONE or not settings.get("FAST_REBUILD"):
+    if generator in _DONE or not settings.get("FAST_REBUILD") or not hasattr(generator, "readers"):
         return
-    _DONE.add(generator)
     if not (settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"):
         return
     readers = generator.readers
@@ -45,9 +48,19 @@ def read_ahead(generator: Any) -> None:
     count = parallel.worker_count(settings, len(wanted))
     if count <= 1:
         return  # Pelican reads them itself, as usual
-    answers = parallel.run(wanted, lambda share: _read(readers, share), count)
+    _DONE.add(generator)
+    _STARTED[generator] = (wanted, parallel.start(wanted, lambda chunk: _read(readers, chunk), count))
+
+
+def read_ahead(generator: Any) -> None:
+    """At a generator's first preread signal: finish reading its uncached files in parallel."""
+    started = _STARTED.pop(generator, None)
+    if started is None:
+        return
+    wanted, pending = started
+    readers = generator.readers
     kept = 0
-    for answer in answers:
+    for answer in pending.finish():
         for path, stamp, data, records in answer:
             if data is None or _mtime(path) != stamp:
                 continue  # unreadable, or changed meanwhile: Pelican reads it
@@ -55,7 +68,7 @@ def read_ahead(generator: Any) -> None:
                 logging.getLogger(name).log(level, "%s", message)
             readers.cache_data(path, data)
             kept += 1
-    log.debug("fast_build: %d of %d texts read ahead by %d processes", kept, len(wanted), count)
+    log.debug("fast_build: %d of %d texts read ahead", kept, len(wanted))
 
 
 def _mtime(path: str) -> float | None:
@@ -66,7 +79,7 @@ def _mtime(path: str) -> float | None:
 
 
 def _read(readers: Any, paths: list[str]) -> list[tuple[str, float | None, Any, list[tuple[str, int, str]]]]:
-    """Read a share of files; each answer is (path, its date before reading, data or None, logs)."""
+    """Read a chunk of files; each answer is (path, its date before reading, data or None, logs)."""
     root = logging.getLogger()
     answers = []
     for path in paths:

@@ -129,6 +129,7 @@ class FastWriter(Writer):
         """Write a page, or each page of a list, unless it is unchanged (then keep the file)."""
         if not name:
             return
+        kwargs = pelican_internals.plain_lists(kwargs)
         self.calls.append(((name, template, context, relative_urls, paginated, template_name, override_output,
                             url), kwargs))
         self._context = context
@@ -191,6 +192,17 @@ class FastWriter(Writer):
 def provide_writer(pelican: Any) -> type[Writer] | None:
     """Give Pelican the fast writer when the settings ask for it (FAST_REBUILD)."""
     return FastWriter if pelican.settings.get("FAST_REBUILD") else None
+
+
+def quick_lists(generator: Any) -> None:
+    """At ``article_generator_finalized``: lists of articles whose ``in`` is quick (fast writer only)."""
+    if generator.settings.get("FAST_REBUILD"):
+        pelican_internals.quick_membership(generator)
+
+
+def plain_lists(generator: Any, **_: Any) -> None:
+    """At ``article_writer_finalized``: the generator's own lists again."""
+    pelican_internals.plain_membership(generator)
 
 
 def keep_file(path: str, inputs: Any = None) -> bool:

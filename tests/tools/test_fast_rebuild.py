@@ -24,7 +24,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from checks import documents
-from fast_build import records, texts, writer
+from fast_build import parallel, records, texts, writer
 from fast_build.incremental import Rebuilder
 from fast_build.keys import LAST
 from fast_build.settings import fast_rebuild_settings
@@ -387,6 +387,32 @@ def test_a_content_cache_written_by_another_build_is_not_trusted(site: Site) -> 
 
 
 # Settings.
+
+def test_a_build_shared_with_forked_workers_is_that_of_a_serial_build(
+        tmp_path: Path, restore_locale: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sites of these tests are below the size where work is shared: lowered, texts are
+    # read by workers from before the checks run, and pages rendered by whoever takes them.
+    monkeypatch.setattr(parallel, "MINIMUM", 4)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    built = Site(tmp_path, "process")
+    built.change_settings(FAST_BUILD_WORKERS=2)
+    built.build()
+    assert len(forks) == 2  # one worker reading, one rendering
+    assert built.assert_same_as_a_full_build() == set()
+    built.write("article-5.md", article(5, title="Titre changé", tags="essai, autre"))
+    built.build()
+    assert built.assert_same_as_a_full_build() == set()
+
 
 def test_without_fast_rebuild_pelican_keeps_its_own_writer(tmp_path: Path, restore_locale: None) -> None:
     settings = read_settings(str(ROOT / "publishconf.py"), override={"PATH": str(tmp_path)})
