@@ -7,6 +7,7 @@
 - ``dates``: Europe/Paris dates; ``slugs``: the slug rule and ``slugify``;
 - ``formatting``: numbers, percentages and dates through Babel, with the one locale map;
 - ``markup``: the poll's shared Jinja2 macros (``templates/polls/_poll.html``).
+- ``files``: files the build keeps between runs, replaced whole (plugins/checks, fast_build).
 
 It imports neither Pelican, Flask nor a database; its messages are the writers' (French).
 """

@@ -21,6 +21,7 @@ import drafts.header
 import poll_spec
 from drafts.header import HeaderArea, pelican_lines, read_header_area
 from poll_spec import PollBlock, find_poll_blocks, may_hold_polls
+from poll_spec.files import write_pickle
 
 from .characters import CONTROL_RE, find_controls
 from .inline_code import MAY_HOLD as MAY_HOLD_INLINE_CODE
@@ -243,12 +244,7 @@ def remember(memory: Path, paths: Iterable[str]) -> None:
     known = _MEMORY.get(memory)
     if known is not None and known[1] == contents and _stamp(memory) == known[0]:
         return  # nothing was read again: the file already holds these documents
-    memory.parent.mkdir(parents=True, exist_ok=True)
-    partial = memory.with_name(memory.name + ".tmp")
-    with partial.open("wb") as handle:
-        pickle.dump({"code": _code_fingerprint(), "documents": documents}, handle,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, memory)
+    write_pickle(memory, {"code": _code_fingerprint(), "documents": documents})
     stamp = _stamp(memory)
     if stamp is not None:
         _MEMORY[memory] = (stamp, contents)

@@ -12,6 +12,8 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
+from poll_spec.files import write_pickle
+
 from .templates import Plan
 
 log = logging.getLogger(__name__)
@@ -73,12 +75,7 @@ def load_state(settings: dict[str, Any]) -> State:
 def save_state(settings: dict[str, Any], state: State) -> None:
     """Write the records atomically, so an interrupted build never leaves half a file."""
     path = state_path(settings)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    partial = path + ".tmp"
-    with open(partial, "wb") as handle:
-        pickle.dump({"format": FORMAT, "pages": state.pages, "plans": state.plans,
-                     "plans_site": state.plans_site}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, path)
+    write_pickle(path, {"format": FORMAT, "pages": state.pages, "plans": state.plans, "plans_site": state.plans_site})
     _STATES[path] = (stamp(path), state)
 
 
