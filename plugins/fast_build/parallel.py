@@ -134,7 +134,6 @@ def start(items: Sequence[Item], work: Callable[[list[Item]], Any], count: int) 
 
     ``work`` takes a chunk and returns its answer; ``Pending.finish`` returns them in order.
     """
-    cancel_all()
     parts = chunks(items)
     if count <= 1 or len(parts) <= 1:
         return Pending(parts, work, None, [])

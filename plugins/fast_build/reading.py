@@ -27,9 +27,10 @@ from . import parallel, pelican_internals
 
 log = logging.getLogger(__name__)
 
-# Generators whose files were read ahead already (one build each), and the work under way.
+# Generators whose files were read ahead already (one build each), and the work under way (held
+# until finished: a build stopped early leaves its generator here until the next build ends it).
 _DONE: weakref.WeakSet[Any] = weakref.WeakSet()
-_STARTED: weakref.WeakKeyDictionary[Any, tuple[list[str], parallel.Pending]] = weakref.WeakKeyDictionary()
+_STARTED: dict[Any, tuple[list[str], parallel.Pending]] = {}
 
 
 def start_reading(generator: Any) -> None:
@@ -37,6 +38,10 @@ def start_reading(generator: Any) -> None:
     settings = generator.settings
     if generator in _DONE or not settings.get("FAST_REBUILD") or not hasattr(generator, "readers"):
         return
+    for other, (_, pending) in list(_STARTED.items()):
+        if other.context is not generator.context:  # left by a build that stopped early
+            pending.cancel()
+            _STARTED.pop(other, None)
     if not (settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"):
         return
     readers = generator.readers

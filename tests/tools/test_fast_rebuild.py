@@ -23,7 +23,7 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from checks import documents
+from checks import ContentCheckFailed, documents
 from fast_build import parallel, records, texts, writer
 from fast_build.incremental import Rebuilder
 from fast_build.keys import LAST
@@ -411,6 +411,34 @@ def test_a_build_shared_with_forked_workers_is_that_of_a_serial_build(
     assert built.assert_same_as_a_full_build() == set()
     built.write("article-5.md", article(5, title="Titre changé", tags="essai, autre"))
     built.build()
+    assert built.assert_same_as_a_full_build() == set()
+
+
+def test_workers_left_by_a_build_stopped_by_a_content_error_are_ended_by_the_next(
+        tmp_path: Path, restore_locale: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MINIMUM", 4)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    built = Site(tmp_path, "process")  # its first build forked a reader and a renderer
+    built.change_settings(FAST_BUILD_WORKERS=2)
+    built.write("article-6.md", article(6).replace("Title: Article 6\n", ""))  # no title: an error
+    first = len(forks)
+    with pytest.raises(ContentCheckFailed):
+        built.build()
+    assert len(forks) == first + 1  # the texts were being read when the checks stopped the build
+    built.write("article-6.md", article(6))
+    built.build()
+    with pytest.raises(ChildProcessError):  # ended and collected, not left waiting
+        os.waitpid(forks[first], os.WNOHANG)
     assert built.assert_same_as_a_full_build() == set()
 
 
