@@ -60,8 +60,19 @@ def dump_database(app) -> bytes:
     return b"\n".join(chunks)
 
 
-def files_under(folder: Path) -> list[Path]:
-    return [path for path in folder.rglob("*") if path.is_file()]
+def files_under(folder: Path) -> dict[Path, bytes]:
+    """Every file of ``folder`` with its content, skipping one that vanishes meanwhile.
+
+    A running PostgreSQL deletes temporary and statistics files at any moment: a file gone
+    between the listing and the read held nothing that is still anywhere.
+    """
+    contents = {}
+    for path in folder.rglob("*"):
+        try:
+            contents[path] = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            continue
+    return contents
 
 
 @pytest.fixture
@@ -100,8 +111,7 @@ def test_a_voters_address_appears_in_no_table_file_or_log(proxied, vote, caplog,
         folder = request.getfixturevalue("postgres_server").data_dir
     files = files_under(folder)
     assert files
-    for path in files:
-        content = path.read_bytes()
+    for path, content in files.items():
         assert not [form for form in forms if form in content], path
 
     assert caplog.records  # the test did capture the service's logging
@@ -330,8 +340,7 @@ def test_purge_voters_is_safe_while_votes_arrive(proxied, clock):
 def secrets_on_disk(folder: Path, secrets: list[bytes]) -> dict[str, list[bytes]]:
     """Which of ``secrets`` each file of ``folder`` (the base, its -wal, its -shm) holds."""
     found = {}
-    for path in files_under(folder):
-        content = path.read_bytes()
+    for path, content in files_under(folder).items():
         hits = [secret for secret in secrets if secret in content]
         if hits:
             found[path.name] = hits
@@ -380,9 +389,8 @@ def test_purge_voters_leaves_no_purged_digest_in_postgresqls_table_files(proxied
     # PostgreSQL recycles it (docs/privacy.md says so).
     data = request.getfixturevalue("postgres_server").data_dir
     found = {}
-    for path in files_under(data):
+    for path, content in files_under(data).items():
         if "pg_wal" not in path.relative_to(data).parts:
-            content = path.read_bytes()
             hits = [secret for secret in [*digests, key, key.hex().encode()] if secret in content]
             if hits:
                 found[str(path.relative_to(data))] = hits
@@ -434,10 +442,10 @@ def copy_postgres(request, app, target: Path) -> list[Path]:
         conn.execute(text("CHECKPOINT"))
         conn.commit()
     copies = []
-    for path in files_under(server.data_dir):
+    for path, content in files_under(server.data_dir).items():
         copy = target / "data" / path.relative_to(server.data_dir)
         copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_bytes(path.read_bytes())
+        copy.write_bytes(content)
         copies.append(copy)
     dump = target / "polls.dump"
     binary = next(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))
