@@ -24,7 +24,9 @@ POLL = {"id": "essai", "question": "On essaie ?", "options": [{"key": "oui", "la
 def app_with_votes(database: Path, env: str = "development", voters: int = 2) -> Flask:
     """A service on ``database`` holding the poll "essai" and ``voters`` votes for "oui"."""
     app = create_app({"POLL_ENV": env, "POLL_DATABASE_URL": f"sqlite:///{database}",
-                      "POLL_SECRET_KEY": "cle-de-test-des-votes-0123456789", "POLL_SITE_URL": "http://localhost"})
+                      "POLL_SECRET_KEY": "cle-de-test-des-votes-0123456789", "POLL_SITE_URL": "http://localhost",
+                      # make reset-votes empties the database from another process: read it afresh.
+                      "POLL_READ_CACHE_SECONDS": 0})
     manifest = database.parent / "polls.json"
     manifest.write_text(json.dumps({"polls": [POLL]}), encoding="utf-8")
     runner = app.test_cli_runner()
