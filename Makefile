@@ -90,7 +90,8 @@ reset-votes: $(STAMP) ## Effacer les votes de l'aperçu (instance/polls.sqlite3,
 	  echo "make reset-votes n'efface que les votes de l'aperçu : ce service tourne avec POLL_ENV=$$POLL_ENV (production). Rien n'a été effacé." >&2; false; \
 	else POLL_ENV=development POLL_DATABASE_URL=$(POLL_DATABASE_URL) $(BIN)/flask --app poll_service reset-votes $(if $(YES),--yes); fi $(OR_STOP_QUIETLY)
 
-test: $(STAMP) ## Lancer toute la suite de tests
+test: $(STAMP) ## Lancer toute la suite de tests (installe d'abord les paquets système qui manquent)
+	@.ci/system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Mesurer les performances face à Pelican et Flask nus
