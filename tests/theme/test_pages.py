@@ -118,6 +118,14 @@ def test_sitemap_lists_every_article_with_absolute_urls(published_site: Path) ->
     assert "<loc>/" not in sitemap
 
 
-def test_robots_txt_points_at_the_sitemap(published_site: Path) -> None:
+def test_robots_txt_points_at_the_sitemap_by_its_absolute_address(published_site: Path) -> None:
     robots = (published_site / "robots.txt").read_text()
-    assert "Sitemap: https://tisser.example.org/sitemap.xml" in robots
+    sitemaps = [line for line in robots.splitlines() if line.startswith("Sitemap:")]
+    assert sitemaps == ["Sitemap: https://tisser.example.org/sitemap.xml"]
+
+
+def test_robots_txt_names_no_sitemap_without_a_site_address(site: Path) -> None:
+    """A Sitemap line must be absolute: a build without SITEURL leaves it out."""
+    robots = (site / "robots.txt").read_text()
+    assert "Sitemap" not in robots
+    assert "Disallow: /api/" in robots
