@@ -70,9 +70,13 @@ PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
-DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404", "sitemap", "robots"]
+DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404", "sitemap", "robots",
+                    "poll_frame"]
 SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"
+# The page frame the poll service sets its results page in (header, menu, footer): where the
+# service looks for it, poll_spec.frame.FRAME_FILE. Under /polls/, which nginx never serves.
+POLL_FRAME_SAVE_AS = "polls/_frame.tmpl"
 TEMPLATE_PAGES = {}
 YEAR_ARCHIVE_SAVE_AS = ""
 MONTH_ARCHIVE_SAVE_AS = ""
@@ -99,6 +103,8 @@ TRANSLATION_FEED_ATOM = None
 
 # Polls: where the vote service answers. Empty means same origin (/api/... on this site).
 POLL_API_URL = ""
+# Pages and feeds show a poll closed (or not yet open) at the build's time as such. That time is
+# taken once per build; POLL_BUILD_NOW = "2027-01-15T12:00:00+01:00" fixes it (tests).
 
 # Menu: pages are listed by the theme; these are extra links.
 DISPLAY_PAGES_ON_MENU = True

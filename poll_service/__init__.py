@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
-    from . import admin, api, built_site, cache, cli, csrf, db, errors, logs, results_page, results_text, settings, site_policy, writer
+    from . import admin, api, built_site, cache, cli, csrf, db, errors, frame, logs, results_page, results_text, settings, site_policy, writer
     from .address_keys import KeyRing
     from .ratelimit import RateLimiter
     from .visitor import NoSession
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     writer.init_app(app)
     errors.init_app(app)
+    frame.init_app(app)
     csrf.init_app(app)
     site_policy.init_app(app)
     results_text.init_app(app)

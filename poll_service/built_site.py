@@ -55,8 +55,10 @@ def _find(root: Path, path: str, environ: dict[str, Any]) -> Response | None:
 @bp.get("/<path:path>")
 def serve(path: str) -> Response:
     """Send a file of the built site, or its 404 page."""
-    if path.startswith("api/"):
-        abort(404)  # an unknown API address answers JSON, not the site's page
+    if path.startswith(("api/", "polls/")):
+        # As behind nginx: /api/ and /polls/ are the service's. An unknown API address answers
+        # JSON, not the site's page; the page frame in polls/ is never sent as it is.
+        abort(404)
     response = site_response(Path(current_app.config["POLL_SITE_DIR"]), path, request.environ)
     if response is None:
         abort(404)

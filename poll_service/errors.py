@@ -15,6 +15,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from . import frame
+
 logger = logging.getLogger(__name__)
 
 # code -> (HTTP status, French message). The first eleven are the public contract (DESIGN.md).
@@ -74,7 +76,7 @@ def error_response(code: str, message: str | None = None, extra: Mapping[str, An
     message = message or default
     if _wants_html():
         poll_id = (request.view_args or {}).get("poll_id")
-        body = render_template("error.html", status=status, message=message, poll_id=poll_id)
+        body = frame.page(message, render_template("error.html", status=status, message=message, poll_id=poll_id))
         response = Response(body, status, mimetype="text/html")
     else:
         response = jsonify(error=code, message=message, **(extra or {}))

@@ -1,4 +1,7 @@
-"""The HTML results page: French, readable without JavaScript, every text escaped."""
+"""The HTML results page: French, readable without JavaScript, every text escaped.
+
+Its content is set in the site's page frame (frame.py), so it looks like the site's other pages.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, send_file
 
-from . import visitor
+from . import frame, visitor
 
 bp = Blueprint("results_page", __name__)
 STYLESHEET = Path(__file__).with_name("static") / "results.css"
@@ -16,7 +19,8 @@ STYLESHEET = Path(__file__).with_name("static") / "results.css"
 def results(poll_id: str) -> Response:
     """Show a poll's results (or why they are hidden) with links to the article and privacy page."""
     state = visitor.poll_state(poll_id)
-    response = Response(render_template("results.html", poll=state), mimetype="text/html")
+    body = frame.page(f"Résultats : {state.question}", render_template("results.html", poll=state))
+    response = Response(body, mimetype="text/html")
     response.headers["Cache-Control"] = "private, no-cache"
     # The site's Content-Security-Policy comes with every HTML page (site_policy).
     return response

@@ -32,6 +32,7 @@ SETTINGS: dict[str, Any] = {
     "POLL_ADMIN_TOKEN": None,
     "POLL_DEDUP": "cookie+ip",
     "POLL_SITE_DIR": None,
+    "POLL_FRAME_FILE": None,
     "POLL_RETENTION_DAYS": 180,
     "POLL_RATE_LIMIT": "10/60",
     "POLL_MAX_BODY_BYTES": 4096,
@@ -83,6 +84,8 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "POLL_ADMIN_TOKEN": _admin_token(raw["POLL_ADMIN_TOKEN"]),
         "POLL_DEDUP": str(raw["POLL_DEDUP"] or "cookie+ip").strip().lower(),
         "POLL_SITE_DIR": str(raw["POLL_SITE_DIR"] or "") or None,
+        # The built site's page frame (frame.py); may be absent: the plain frame is used then.
+        "POLL_FRAME_FILE": str(raw["POLL_FRAME_FILE"] or "").strip() or None,
         "POLL_RETENTION_DAYS": _integer(raw["POLL_RETENTION_DAYS"], "POLL_RETENTION_DAYS"),
         "POLL_RATE_LIMIT": _rate_limit(raw["POLL_RATE_LIMIT"]),
         "POLL_MAX_BODY_BYTES": _integer(raw["POLL_MAX_BODY_BYTES"], "POLL_MAX_BODY_BYTES"),

@@ -61,6 +61,17 @@ class Poll:
         """True when a voter may tick more than one answer."""
         return self.max_choices > 1
 
+    def status_at(self, now: datetime) -> str:
+        """Return "open", "not_open" or "closed" at ``now``, by the poll's dates alone.
+
+        The service also heeds an administrator's close or reopen; a build knows only the dates.
+        """
+        if self.opens is not None and now < self.opens:
+            return "not_open"
+        if self.closes is not None and now >= self.closes:
+            return "closed"
+        return "open"
+
     def option_keys(self) -> list[str]:
         """Return the option keys in their order."""
         return [option.key for option in self.options]

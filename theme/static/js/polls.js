@@ -1,6 +1,8 @@
 // Polls: vote without leaving the page, then read the results. Without this script the form
 // posts to the service, which answers with its results page. Texts come from the page
 // (data-poll-texts, translated at build time); results use the service page's classes.
+// A poll closed (or not yet open) when the page was built has no form, only its state and
+// results link: the script still shows the service's state of now.
 (function () {
   var lang = document.documentElement.lang || "fr";
   var plural = new Intl.PluralRules(lang);
@@ -51,8 +53,9 @@
 
     // Replace the choices with the results: text first (label, percentage), bars as decoration.
     function show(poll, focus) {
-      form.querySelector(".poll__fieldset").hidden = true;
-      form.querySelector(".poll__submit").hidden = true;
+      form.querySelectorAll(".poll__fieldset, .poll__submit").forEach(function (node) {
+        node.hidden = true;
+      });
       box.textContent = "";
       box.append(make("p", "poll__question", poll.question));
       if (poll.results_visible) {
@@ -93,6 +96,7 @@
       // The service is unreachable: leave the plain form, which still posts.
     });
 
+    if (form.tagName != "FORM") return;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (busy) return;
@@ -123,5 +127,5 @@
     });
   }
 
-  document.querySelectorAll("form.poll[data-poll-id]").forEach(live);
+  document.querySelectorAll(".poll[data-poll-id]").forEach(live);
 })();
