@@ -111,7 +111,6 @@ DISPLAY_PAGES_ON_MENU = True
 DISPLAY_CATEGORIES_ON_MENU = False
 MENUITEMS = ()
 SOCIAL_SHARE = ("mastodon", "facebook", "linkedin", "email", "copy")
-MASTODON_SHARE_INSTANCE = "mastodon.social"
 
 # Drafts are visible while writing (make html/serve/devserver), never in publishconf.py:
 # built at brouillons/<slug>/ and listed on the home page (plugins/drafts, theme's index.html).

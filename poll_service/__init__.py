@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app from the environment, or from ``config`` (a mapping, for tests)."""
-    from . import admin, api, built_site, cache, cli, csrf, db, errors, frame, logs, results_page, results_text, settings, site_policy, writer
+    from . import admin, api, built_site, cache, cli, csrf, db, errors, frame, logs, results_page, results_text, settings, share, site_policy, writer
     from .address_keys import KeyRing
     from .ratelimit import RateLimiter
     from .visitor import NoSession
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(results_page.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(share.bp)
     if options["POLL_SITE_DIR"]:
         app.register_blueprint(built_site.bp)
     return app

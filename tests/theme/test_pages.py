@@ -102,6 +102,21 @@ def test_share_links_carry_the_absolute_article_address_and_no_tracker(published
     assert len(hrefs) == 5
     assert all(encoded in href or "https://tisser.example.org/don-en-ligne/" in href for href in hrefs)
     assert not any(re.search(r"utm_|fbclid|track", href) for href in hrefs)
+    (mastodon,) = page.xpath("//section[@class='share']//form[@class='share__mastodon']")
+    assert mastodon.get("data-share-url") == "https://tisser.example.org/don-en-ligne/"
+    assert mastodon.xpath("input[@name='text']/@value") == [
+        "Le don en ligne, une affaire de confiance plus que de technique https://tisser.example.org/don-en-ligne/"]
+
+
+def test_mastodon_sharing_names_no_instance_but_asks_the_visitors(published_site: Path) -> None:
+    page = parse(published_site / "don-en-ligne/index.html")
+    (form,) = page.xpath("//form[@class='share__mastodon']")
+    # The visitor's instance is asked (the service redirects there without JavaScript): no fixed one.
+    assert form.get("method") == "get" and form.get("action") == "/api/share/mastodon"
+    assert form.xpath("input[@name='instance'][@required]/@id") == ["instance-mastodon"]
+    assert page.xpath("//label[@for='instance-mastodon']/text()") == ["Partager sur Mastodon, depuis votre instance :"]
+    for path in html_pages(published_site):
+        assert "/share?text=" not in path.read_text(encoding="utf-8"), path
 
 
 def test_every_page_offers_feed_autodiscovery(site: Path) -> None:

@@ -138,8 +138,9 @@ def test_a_hostile_title_is_text_in_the_body_of_its_page(built: Path) -> None:
 
 def test_share_links_carry_the_title_url_encoded(built: Path) -> None:
     page = parse(built / "dons-piege" / "index.html")
-    [mastodon] = page.xpath("//section[@class='share']//a[text()='Mastodon']/@href")
-    assert parse_qs(urlsplit(mastodon).query)["text"] == [f"{TITLE} /dons-piege/"]
+    [mastodon] = page.xpath("//section[@class='share']//form[@class='share__mastodon']")
+    assert mastodon.xpath("input[@name='text']/@value") == [f"{TITLE} /dons-piege/"]
+    assert mastodon.get("data-share-title") == TITLE
     [mail] = page.xpath("//section[@class='share']//a[starts-with(@href, 'mailto:')]/@href")
     assert parse_qs(urlsplit(mail).query)["subject"] == [TITLE]
     assert page.xpath("//a[@data-copy]/@data-copy") == ["/dons-piege/"]
