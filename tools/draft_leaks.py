@@ -20,7 +20,7 @@ import json
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlparse
 
 from drafts.header import read_header_area
@@ -170,8 +170,15 @@ def _owner(where: str, drafts: list[Draft]) -> Draft:
     return Draft(Path(where), where, "", "", frozenset())
 
 
-def _xml_files(output: Path) -> list[Path]:
-    return sorted(path for path in output.rglob("*.xml") if path.is_file())
+def _xml_documents(output: Path, kinds: tuple[str, ...]) -> Iterator[tuple[Path, ElementTree.Element]]:
+    """Each XML file of ``output`` whose root element is one of ``kinds`` (feed, rss, urlset)."""
+    for path in sorted(path for path in output.rglob("*.xml") if path.is_file()):
+        try:
+            root = ElementTree.parse(path).getroot()
+        except ElementTree.ParseError:
+            continue
+        if _local(root.tag) in kinds:
+            yield path, root
 
 
 def _local(tag: str) -> str:
@@ -181,13 +188,7 @@ def _local(tag: str) -> str:
 def _feed_leaks(output: Path, drafts: list[Draft], settings: dict[str, Any]) -> list[Leak]:
     leaks = []
     siteurl = str(settings.get("SITEURL", ""))
-    for path in _xml_files(output):
-        try:
-            root = ElementTree.parse(path).getroot()
-        except ElementTree.ParseError:
-            continue
-        if _local(root.tag) not in ("feed", "rss"):
-            continue
+    for path, root in _xml_documents(output, ("feed", "rss")):
         entries = [element for element in root.iter() if _local(element.tag) in ("entry", "item")]
         for entry in entries:
             values = set()
@@ -207,13 +208,7 @@ def _feed_leaks(output: Path, drafts: list[Draft], settings: dict[str, Any]) -> 
 def _sitemap_leaks(output: Path, drafts: list[Draft], settings: dict[str, Any]) -> list[Leak]:
     leaks = []
     siteurl = str(settings.get("SITEURL", ""))
-    for path in _xml_files(output):
-        try:
-            root = ElementTree.parse(path).getroot()
-        except ElementTree.ParseError:
-            continue
-        if _local(root.tag) != "urlset":
-            continue
+    for path, root in _xml_documents(output, ("urlset",)):
         locations = {_url_path(el.text or "", siteurl) for el in root.iter() if _local(el.tag) == "loc"}
         for draft in drafts:
             for address in sorted(locations & _addresses(draft, settings, URL_SETTINGS)):
