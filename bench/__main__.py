@@ -18,13 +18,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import build, report, scale, votes, weight
+from bench import build, lighthouse, report, scale, votes, weight
 from tools.rebuild_timing import measure_edit_to_rebuilt
 
 log = logging.getLogger("bench")
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("build", "rebuild", "scale", "votes", "weight")
+SECTIONS = ("build", "rebuild", "scale", "votes", "weight", "lighthouse")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -153,6 +153,13 @@ def main(argv: list[str] | None = None) -> int:
 
         section("votes", measure_votes)
         section("weight", lambda: report.weight_rows(weight.run(work / "weight")))
+        pages: list[lighthouse.PageScore] = []
+
+        def measure_lighthouse() -> list[report.Row]:
+            pages.extend(lighthouse.run(work / "lighthouse"))
+            return lighthouse.rows(pages)
+
+        section("lighthouse", measure_lighthouse)
     duration = time.perf_counter() - clock
     if args.articles != 1000:
         notes.append(f"Corpus of {args.articles} articles, not 1,000: a smoke run, not a result.")
@@ -160,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"Scale section at {args.scale_articles} articles, not 5,000: not a result.")
     text = report.document(rows, settings=how(args), duration_s=duration, started=started,
                            commit=commit(), notes=notes)
+    # Its own section below the table; kept from the earlier results.md when not measured now.
+    earlier = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+    kept = (lighthouse.markdown(pages, f"{started:%Y-%m-%d %H:%M %Z}") if pages
+            else lighthouse.old_section(earlier))
+    if kept:
+        text = lighthouse.replace_section(text, kept)
     print(report.table(rows))
     print(f"\n{os.cpu_count()} cores, {started:%Y-%m-%d}, {duration / 60:.1f} min")
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,8 @@ def test_the_results_page_is_set_in_the_site_frame(framed_app, site: Path) -> No
     assert tree.xpath("//footer[@class='site-footer']//a[@href='/confidentialite/']")
     assert tree.xpath("//head/link[@rel='stylesheet']/@href") == ["/theme/css/site.css", "/theme/css/polls.css"]
     assert tree.xpath("//main[@id='contenu']/article/h1/text()") == [QUESTION]
+    # The site's icon: without it the browser asks for /favicon.ico, a 404 (Lighthouse best practices).
+    assert tree.xpath("//head/link[@rel='icon']/@href") == ["/favicon.svg"]
     assert CONTENT_SLOT not in page and TITLE_SLOT not in page
 
 
@@ -85,6 +87,7 @@ def test_without_a_frame_file_the_page_is_a_plain_french_page(make_app, tmp_path
     assert tree.xpath("//main/article/h1/text()") == [QUESTION]
     assert tree.xpath("//a[@href='/']") and tree.xpath("//a[@href='/confidentialite/']")
     assert tree.xpath("//link[@rel='stylesheet']/@href") == ["/polls/resultats.css"]  # the service's own
+    assert tree.xpath("//head/link[@rel='icon']/@href") == ["/favicon.svg"]  # no request for /favicon.ico
     assert not tree.xpath("//style | //*[@style] | //script")
 
 
