@@ -35,7 +35,9 @@ PLUGIN_PATHS = ["plugins"]
 # table_align: aligned table columns as classes (the site's Content-Security-Policy refuses
 # style attributes).
 # images: WebP copies of the illustrations at several widths, for <picture> with srcset.
-PLUGINS = ["i18n", "polls", "feeds", "drafts", "fast_build", "checks", "images", "table_align"]
+# search: Pagefind's index of the built pages (output/pagefind/), for the "Rechercher" page;
+# it waits for fast_build's pages (fast_build.pages_written) when FAST_REBUILD is on.
+PLUGINS = ["i18n", "polls", "feeds", "drafts", "fast_build", "checks", "images", "table_align", "search"]
 # Widths of the WebP copies (plugins/images); each image also gets one at its own width.
 IMAGE_WIDTHS = (360, 480, 640, 720, 960)
 
@@ -71,7 +73,9 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404", "sitemap", "robots",
-                    "poll_frame"]
+                    "poll_frame", "search"]
+SEARCH_URL = "rechercher/"
+SEARCH_SAVE_AS = "rechercher/index.html"
 SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"
 # The page frame the poll service sets its results page in (header, menu, footer): where the

@@ -30,7 +30,7 @@ def site_response(root: Path, path: str, environ: dict[str, Any]) -> Response | 
     Each answer carries the site's Content-Security-Policy, as nginx sends it in production.
     """
     response = _find(root, path, environ)
-    return None if response is None else protect(response)
+    return None if response is None else protect(response, "/" + path)
 
 
 def _find(root: Path, path: str, environ: dict[str, Any]) -> Response | None:

@@ -19,9 +19,7 @@ from werkzeug.wrappers import Response
 
 # connect-src, font-src… fall back to default-src: the poll script talks to /api/ on the
 # same origin (POLL_API_URL empty). A service on another origin must be added to connect-src
-# and form-action (docs/deploy.md says how). A Pagefind search page would need
-# 'wasm-unsafe-eval' in script-src on that page alone: a second policy, by path, here and in
-# nginx, rather than loosening this one.
+# and form-action (docs/deploy.md says how).
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
@@ -32,15 +30,26 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
     "object-src 'none'",
 ))
+# The search page (SEARCH_URL of pelicanconf.py) runs Pagefind, which compiles its WebAssembly
+# in a worker whose own policy is that of its script, under /pagefind/: 'wasm-unsafe-eval' for
+# those alone (it allows WebAssembly, not eval), the rest unchanged.
+SEARCH_PAGE = "/rechercher/"
+SEARCH_BUNDLE = "/pagefind/"
+SEARCH_PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
 }
 
 
-def protect(response: Response) -> Response:
-    """Add the policy and the framing refusal, unless the response already sets its own."""
-    for name, value in HEADERS.items():
+def protect(response: Response, path: str = "") -> Response:
+    """Add the policy and the framing refusal, unless the response already sets its own.
+
+    ``path``, the address asked (from its first slash), picks the search page's policy.
+    """
+    search = path in (SEARCH_PAGE, SEARCH_PAGE + "index.html") or path.startswith(SEARCH_BUNDLE)
+    headers = {**HEADERS, "Content-Security-Policy": SEARCH_PAGE_POLICY} if search else HEADERS
+    for name, value in headers.items():
         response.headers.setdefault(name, value)
     return response
 

@@ -18,8 +18,9 @@ a one-word edit re-renders 2,000 pages. With ``FAST_REBUILD = True`` (pelicancon
 - ``settings``: what the dev server changes for its rebuilds.
 
 Other plugins talk to it through named blinker signals, never through its modules:
-``fast_build.keep_file`` (plugins/feeds asks whether a feed file can stay as it is) and
-``fast_build.text_inputs`` (a plugin adds what a text's page shows beyond its HTML).
+``fast_build.keep_file`` (plugins/feeds asks whether a feed file can stay as it is),
+``fast_build.text_inputs`` (a plugin adds what a text's page shows beyond its HTML) and
+``fast_build.pages_written`` (sent at ``finalized`` once every page is on disk: plugins/search).
 ``pelican --ignore-cache`` renders everything.
 """
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from blinker import signal
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -205,6 +206,9 @@ def plain_lists(generator: Any, **_: Any) -> None:
     pelican_internals.plain_membership(generator)
 
 
+PAGES_WRITTEN_SIGNAL = "fast_build.pages_written"
+
+
 def keep_file(path: str, inputs: Any = None) -> bool:
     """Answer plugins/feeds' ``fast_build.keep_file``: True when ``path`` was written from ``inputs``."""
     writer = FastWriter.current
@@ -216,3 +220,7 @@ def save_records(pelican: Any) -> None:
     writer = FastWriter.current
     if writer is not None and pelican.settings.get("FAST_REBUILD"):
         writer.finish()
+    if pelican.settings.get("FAST_REBUILD"):
+        # Every page is on disk now: plugins that read the output (search) follow this signal,
+        # since blinker does not order the receivers of finalized.
+        signal(PAGES_WRITTEN_SIGNAL).send(pelican)

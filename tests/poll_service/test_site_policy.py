@@ -10,7 +10,7 @@ import pytest
 from werkzeug.test import Client
 
 from poll_service.built_site import static_site
-from poll_service.site_policy import CONTENT_SECURITY_POLICY
+from poll_service.site_policy import CONTENT_SECURITY_POLICY, SEARCH_PAGE_POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,3 +87,26 @@ def test_the_documented_nginx_sends_the_same_policy() -> None:
     doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     assert f'add_header Content-Security-Policy "{CONTENT_SECURITY_POLICY}" always;' in doc
     assert "add_header X-Frame-Options DENY always;" in doc
+
+
+def test_only_the_search_page_may_compile_webassembly() -> None:
+    directives = dict(part.split(" ", 1) for part in SEARCH_PAGE_POLICY.split("; "))
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"
+    assert SEARCH_PAGE_POLICY.replace(" 'wasm-unsafe-eval'", "") == CONTENT_SECURITY_POLICY
+    doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert f'add_header Content-Security-Policy "{SEARCH_PAGE_POLICY}" always;' in doc
+
+
+def test_make_serve_sends_the_search_policy_on_the_search_page_alone(tmp_path) -> None:
+    from poll_service.built_site import site_response
+    (tmp_path / "rechercher").mkdir()
+    (tmp_path / "rechercher" / "index.html").write_text("<!DOCTYPE html><title>r</title>", encoding="utf-8")
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>a</title>", encoding="utf-8")
+    (tmp_path / "pagefind").mkdir()
+    (tmp_path / "pagefind" / "pagefind-worker.js").write_text("//", encoding="utf-8")
+    search = site_response(tmp_path, "rechercher/", {"REQUEST_METHOD": "GET"})
+    worker = site_response(tmp_path, "pagefind/pagefind-worker.js", {"REQUEST_METHOD": "GET"})
+    home = site_response(tmp_path, "", {"REQUEST_METHOD": "GET"})
+    assert search.headers["Content-Security-Policy"] == SEARCH_PAGE_POLICY
+    assert worker.headers["Content-Security-Policy"] == SEARCH_PAGE_POLICY
+    assert home.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY

@@ -59,6 +59,10 @@ def test_no_stylesheet_or_script_imports_from_another_host(output: Path) -> None
             urls = CSS_URL.findall(text) + CSS_IMPORT.findall(text)
         else:  # our scripts talk to their own origin only: no absolute address at all
             urls = JS_ABSOLUTE_URL.findall(text)
+            if path.parent.name == "pagefind":
+                # Pagefind parses result addresses against a dummy base, never requested
+                # (tests/e2e/test_search_browser.py watches every request of a search).
+                urls = [url for url in urls if not url.startswith("https://example.com${")]
         found += [f"{path.relative_to(output)}: {url}" for url in urls if third_party(url, None)]
     assert not found, "\n".join(found)
 
