@@ -177,7 +177,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     """Return the settings the command line changes."""
-    overrides: dict[str, Any] = {"OUTPUT_PATH": str(Path(args.output).resolve())}
+    overrides: dict[str, Any] = {
+        "OUTPUT_PATH": str(Path(args.output).resolve()),
+        # Pagefind indexes the whole site again (about 2 s at 1,000 articles): too slow for every
+        # save. make html and make publish make the search index; the preview keeps the last one.
+        "SEARCH_INDEX": False,
+    }
     if args.content:
         overrides["PATH"] = str(Path(args.content).resolve())
     if args.cache:
