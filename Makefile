@@ -56,6 +56,9 @@ deploy: $(STAMP) ## Mettre en ligne le site de production (DEPLOY_TARGET=dossier
 rollback: $(STAMP) ## Remettre en ligne la version précédente du site (même destination que make deploy)
 	@$(QUIETLY) $(BIN)/python -m tools.deploy rollback $(OR_STOP_QUIETLY)
 
+# The preview a person opens with make serve has the search index too (not make html's, which
+# leaves it to make publish: see SEARCH_INDEX in pelicanconf.py).
+serve: PELICANOPTS += -e SEARCH_INDEX=true
 serve: html ## Construire, puis servir le site et les sondages sur http://127.0.0.1:8000 (PORT=… pour changer)
 	mkdir -p instance
 	$(FLASK) init-db

@@ -35,11 +35,16 @@ PLUGIN_PATHS = ["plugins"]
 # table_align: aligned table columns as classes (the site's Content-Security-Policy refuses
 # style attributes).
 # images: WebP copies of the illustrations at several widths, for <picture> with srcset.
-# search: Pagefind's index of the built pages (output/pagefind/), for the "Rechercher" page;
-# it waits for fast_build's pages (fast_build.pages_written) when FAST_REBUILD is on.
+# search: Pagefind's index of the built pages (pagefind/), for the "Rechercher" page; only
+# where SEARCH_INDEX is on (below). It waits for fast_build's pages (fast_build.pages_written).
 PLUGINS = ["i18n", "polls", "feeds", "drafts", "fast_build", "checks", "images", "table_align", "search"]
 # Widths of the WebP copies (plugins/images); each image also gets one at its own width.
 IMAGE_WIDTHS = (360, 480, 640, 720, 960)
+
+# The search index is made by `make publish` (publishconf.py) and `make serve`, not by every
+# preview build: Pagefind reads the whole site again (about 8 s and 900 MiB at 5,000
+# articles, more than the rest of the build), the way it is meant to run, after the build.
+SEARCH_INDEX = False
 
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {"extra/favicon.svg": {"path": "favicon.svg"}}

@@ -19,3 +19,5 @@ FAST_REBUILD = False
 IMAGE_CACHE_PATH = ""  # WebP copies made again (plugins/images)
 # Drafts are left out entirely: no page, no feed entry, no sitemap line, no poll (plugins/drafts).
 SHOW_DRAFTS = False
+# The "Rechercher" page's index (plugins/search), of the published texts only.
+SEARCH_INDEX = True

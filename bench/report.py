@@ -105,7 +105,11 @@ def scale_rows(result: ScaleResult) -> list[Row]:
             f"**{memory:.2f}** ({result.ours_mib:.0f} MiB ÷ {result.vanilla_mib:.0f} MiB)", "≤ 1.5",
             check(memory, 1.5, True)),
         rebuild_row(result.ours_edit, n, result.edits, result.vanilla_edit),
-    ]
+    ] + ([Row(f"Cold build at {n} articles with the search index (make serve, make publish), once",
+              f"{result.indexed.seconds:.1f} s (CPU {result.indexed.cpu_seconds:.1f} s), "
+              f"{result.indexed.max_rss_mib:.0f} MiB ({result.indexed.seconds / result.vanilla_cold:.2f} "
+              f"and {result.indexed.max_rss_mib / result.vanilla_mib:.2f} of vanilla)")]
+         if result.indexed is not None else [])
 
 
 def _load(series: Series) -> str:

@@ -180,7 +180,7 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {
         "OUTPUT_PATH": str(Path(args.output).resolve()),
         # Pagefind indexes the whole site again (about 2 s at 1,000 articles): too slow for every
-        # save. make html and make publish make the search index; the preview keeps the last one.
+        # save, whatever the settings say. make serve and make publish make the search index.
         "SEARCH_INDEX": False,
     }
     if args.content:

@@ -9,7 +9,10 @@ that a deleted or moved text left in the output (Pelican never removes one) is n
 
 The index is made again from nothing (``index``) when the pages differ from those it was made
 from (a digest of their bytes) or when there is none yet, so a rebuild that changed no page
-costs only that digest, and an incremental build leaves the same files as a complete one. ``SEARCH_INDEX = False`` leaves it out.
+costs only that digest, and an incremental build leaves the same files as a complete one.
+``SEARCH_INDEX = False`` leaves it out: pelicanconf.py does, so ``make html`` and the preview
+skip it (Pagefind reads the whole site: seconds and hundreds of MiB at thousands of
+articles); ``make publish`` (publishconf.py) and ``make serve`` turn it on.
 """
 
 from __future__ import annotations

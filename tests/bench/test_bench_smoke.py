@@ -34,6 +34,7 @@ def test_a_tiny_bench_run_fills_every_row(tmp_path: Path) -> None:
                     "Cold build, ours ÷ vanilla Pelican", "Warm rebuild after one edit",
                     "Peak memory, cold build", "Edit-to-rebuilt, `make devserver`", "Poll script",
                     "Cold build at 20 articles, ours ÷ vanilla Pelican", "`pelican --autoreload`:",
+                    "Cold build at 20 articles with the search index (make serve, make publish)",
                     "Article page with a poll"):
         assert measure in text
     edit_row = next(line for line in text.splitlines() if line.startswith("| Edit-to-rebuilt"))

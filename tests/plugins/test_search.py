@@ -1,4 +1,7 @@
-"""plugins/search: Pagefind's index is made by the build, of articles and pages only, in French."""
+"""plugins/search: Pagefind's index is made by the build, of articles and pages only, in French.
+
+Only where ``SEARCH_INDEX`` is on: make publish and make serve, not make html.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +12,44 @@ from pathlib import Path
 
 import lxml.html
 
-from sitebuild import PELICAN, ROOT
+import pytest
+
+from sitebuild import PELICAN, ROOT, build
 
 ARTICLES_AND_PAGES = len(list((ROOT / "content").glob("*.md"))) + len(list((ROOT / "content" / "pages").glob("*.md")))
+INDEXED = ["-e", "SEARCH_INDEX=true"]  # what make serve adds to make html's build
 
 
-def test_the_build_makes_a_french_index_of_articles_and_pages(site: Path) -> None:
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+@pytest.fixture(scope="module")
+def indexed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built with the development settings and the search index, as make serve does."""
+    output = tmp_path_factory.mktemp("indexed") / "output"
+    result = build(output, extra=INDEXED)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+def test_make_html_leaves_the_index_to_make_publish(site: Path, published_site: Path) -> None:
+    assert not (site / "pagefind").exists()
+    assert (published_site / "pagefind" / "pagefind.js").is_file()
+
+
+def test_the_build_makes_a_french_index_of_articles_and_pages(indexed_site: Path) -> None:
+    entry = json.loads((indexed_site / "pagefind" / "pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["fr"]
     # Only what the theme marks data-pagefind-body: no list, tag or archive page.
     assert entry["languages"]["fr"]["page_count"] == ARTICLES_AND_PAGES
-    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (indexed_site / "pagefind" / "pagefind.js").is_file()
 
 
-def test_only_the_search_page_loads_the_search_script(site: Path) -> None:
+def test_only_the_search_page_loads_the_search_script(indexed_site: Path) -> None:
     loading = []
-    for page in sorted(site.rglob("*.html")):
-        if page.is_relative_to(site / "pagefind"):
+    for page in sorted(indexed_site.rglob("*.html")):
+        if page.is_relative_to(indexed_site / "pagefind"):
             continue
         scripts = lxml.html.fromstring(page.read_bytes()).xpath("//script/@src")
         if any("search.js" in src or "pagefind" in src for src in scripts):
-            loading.append(str(page.relative_to(site)))
+            loading.append(str(page.relative_to(indexed_site)))
     assert loading == ["rechercher/index.html"]
 
 
@@ -45,7 +65,7 @@ def test_the_search_page_is_in_the_menu_and_speaks_without_javascript(site: Path
 def test_a_rebuild_that_writes_no_page_leaves_the_index_alone(tmp_path: Path) -> None:
     output, cache = tmp_path / "output", tmp_path / "cache"
     command = [str(PELICAN), str(ROOT / "content"), "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
-               "--cache-path", str(cache), "--fatal", "errors"]
+               "--cache-path", str(cache), "--fatal", "errors", *INDEXED]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, encoding="utf-8", timeout=600)
     assert first.returncode == 0, first.stderr
     index = output / "pagefind" / "pagefind-entry.json"
@@ -65,7 +85,7 @@ def test_a_page_left_by_a_deleted_article_is_not_indexed(tmp_path: Path) -> None
     content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
     shutil.copytree(ROOT / "content", content)
     command = [str(PELICAN), str(content), "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
-               "--cache-path", str(cache), "--fatal", "errors"]
+               "--cache-path", str(cache), "--fatal", "errors", *INDEXED]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, encoding="utf-8", timeout=600)
     assert first.returncode == 0, first.stderr
     (content / "associations-reseaux-sociaux-sondage.md").unlink()  # no other text links to it
