@@ -10,25 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from draft_sample import DRAFT
+
 ROOT = Path(__file__).resolve().parents[2]
 PELICAN = Path(sys.executable).with_name("pelican")
-DRAFT = """Title: Notre brouillon secret
-Date: 2026-11-25 10:00
-Category: Vie associative
-Tags: essai
-Summary: Un texte pas encore prêt.
-Status: draft
-
-Ce texte n'est pas prêt.
-
-```poll
-id: sondage-du-brouillon
-question: Ce brouillon vous plaît-il ?
-options:
-  - oui: Oui
-  - non: Non
-```
-"""
 
 
 def build(tmp: Path, settings: str) -> Path:

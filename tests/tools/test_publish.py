@@ -19,27 +19,11 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
+from draft_sample import DRAFT
 from tools.draft_leaks import find_drafts, find_leaks
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(sys.executable).parent.parent
-DRAFT = """Title: Notre brouillon secret
-Date: 2026-11-25 10:00
-Category: Vie associative
-Tags: essai
-Summary: Un texte pas encore prêt.
-Status: draft
-
-Ce texte n'est pas prêt.
-
-```poll
-id: sondage-du-brouillon
-question: Ce brouillon vous plaît-il ?
-options:
-  - oui: Oui
-  - non: Non
-```
-"""
 # Production settings that would let the drafts through (what a careless edit could do).
 LEAKY_SETTINGS = """import os, sys
 sys.path.append(os.curdir)
