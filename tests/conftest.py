@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
+import blinker
 import pytest
 
 from sitebuild import build
@@ -53,3 +56,22 @@ def _forget_pelican_log_dedup() -> None:
     if pelican_log is not None:
         pelican_log.LimitFilter._raised_messages.clear()
         pelican_log.LimitFilter._group_count.clear()
+
+
+@pytest.fixture(autouse=True)
+def _disconnect_what_the_test_connected() -> Iterator[None]:
+    """Leave blinker's signals as the test found them.
+
+    Pelican's signals are process-wide and a plugin's ``register()`` is never undone: a test
+    building in this process with plugins/checks would leave checks running in the next test's
+    build, even one whose settings leave it out (a test's result then depended on the order).
+    """
+    before = {name: set(sig.receivers) for name, sig in list(blinker.default_namespace.items())}
+    yield
+    for name, sig in list(blinker.default_namespace.items()):
+        for key in set(sig.receivers) - before.get(name, set()):
+            receiver = sig.receivers.get(key)
+            if isinstance(receiver, weakref.ref):  # blinker keeps weak references by default
+                receiver = receiver()
+            if receiver is not None:
+                sig.disconnect(receiver)

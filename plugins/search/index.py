@@ -39,6 +39,8 @@ def note_pages(generator: Any, writer: Any = None) -> None:
     renamed or made a draft (Pelican never removes files) must not be found by the search.
     Sent again by plugins/fast_build's incremental rebuilds, with their texts.
     """
+    if not generator.settings.get("SEARCH_INDEX", True):
+        return  # every text's address, for nothing (Pelican works each one out again)
     kind = "articles" if hasattr(generator, "articles") else "pages"
     names = {text.save_as for attribute in TEXT_LISTS for text in getattr(generator, attribute, None) or ()
              if getattr(text, "save_as", "")}
