@@ -5,6 +5,10 @@ Not part of ``make bench`` (profilers distort timings); run it when a ratio fail
 - ``build``: cProfile of one cold ``pelican`` build of the generated corpus, ours and
   vanilla, summarised by who owns the time (our plugins, our templates, Pelican, Jinja2,
   Markdown, feedgen...), so the difference between the two builds has names.
+- ``floor``: what bounds the cold build on two cores: one build of ours with its phases
+  (bench/phases.py: where it runs on one core), then the CPU of ours, of ours on one core, of
+  our theme with the plugins off and of vanilla Pelican; half a build's CPU is the best two
+  cores can do with it, so that ÷ vanilla's time is the floor of the ratio ``make bench`` gives.
 - ``vote``: cProfile of N vote POSTs and N results GETs through the service's WSGI app
   in-process (production settings, a fresh SQLite file), plus the same requests timed
   without the profiler, split into time inside the database driver and the rest.
@@ -149,6 +153,31 @@ def ablate_plugins(articles: int, rounds: int) -> None:
                   f"{base_wall - wall:+5.1f} s, CPU {base_cpu - cpu:+5.1f} s")
 
 
+def cold_floor(articles: int) -> None:
+    """Print the phases of one cold build of ours, then the CPU floor of each kind of build."""
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as temporary:
+        ours, vanilla = build.prepare(Path(temporary), articles)
+        print(f"=== phases of a cold build of ours, {articles} articles (bench/phases.py)", flush=True)
+        subprocess.run([sys.executable, "-m", "bench.phases", *ours.command()[1:]], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        variants = [("ours", ours, ()), ("ours on one core", ours, ("-e", "FAST_BUILD_WORKERS=1")),
+                    ("our theme, plugins off", build.without_plugins(ours), ()), ("vanilla", vanilla, ())]
+        measured = []
+        for name, site, extra in variants:
+            for folder in (site.output, site.cache):
+                subprocess.run(["rm", "-rf", str(folder)], check=True)
+            site.work.mkdir(parents=True, exist_ok=True)
+            measured.append((name, run_measured([*site.command(), *extra], cwd=site.cwd,
+                                                log_file=Path(temporary) / "log")))
+        reference = measured[-1][1].seconds
+        print(f"\n=== cold builds, {articles} articles: wall, CPU, and CPU ÷ 2 ÷ vanilla's time (the best "
+              "two cores can do with that much work)")
+        for name, result in measured:
+            print(f"  {name:24s} {result.seconds:6.1f} s  CPU {result.cpu_seconds:6.1f} s  "
+                  f"{result.max_rss_mib:5.0f} MiB  ratio {result.seconds / reference:4.2f}  "
+                  f"floor {result.cpu_seconds / 2 / reference:4.2f}")
+
+
 def _vote_app(workdir: Path, database_url: str):  # noqa: ANN202 (a Flask app)
     """Create the service in-process, its polls synced by its own CLI."""
     manifest = workdir / "polls.json"
@@ -231,7 +260,7 @@ def profile_vote(count: int, lines: int, with_postgres: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("build", "plugins", "vote"))
+    parser.add_argument("what", choices=("build", "plugins", "floor", "vote"))
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=2000)
@@ -243,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         profile_build(args.articles, args.lines, args.keep)
     elif args.what == "plugins":
         ablate_plugins(args.articles, args.rounds)
+    elif args.what == "floor":
+        cold_floor(args.articles)
     else:
         profile_vote(args.requests, args.lines, not args.no_postgres)
     return 0
