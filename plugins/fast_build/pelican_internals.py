@@ -16,7 +16,10 @@ HTML before link replacement. Those pieces follow Pelican 4.12.0's code:
   (``read_text``), for the dev server's incremental rebuilds;
 - how ``ArticlesGenerator.generate_tags``, ``generate_categories`` and ``generate_authors``
   pick each list's ``dates``: ``[a for a in self.dates if a in articles]`` tests every article
-  of the site against each list, which grows as the square of the site (``quick_membership``).
+  of the site against each list, which grows as the square of the site (``quick_membership``);
+- that a text's or a tag's ``url`` and ``save_as`` are worked out from its metadata and the
+  settings at every reading (``Content.get_url_setting``, ``URLWrapper._from_settings``), which
+  do not change while pages are rendered (``remembered_addresses``).
 
 ``RELIED_ON`` names the Pelican functions this module mirrors; tests/plugins/test_fast_build.py
 compares a digest of their source with the one of Pelican 4.12.0 (``PINNED``): a new Pelican
@@ -30,10 +33,11 @@ import inspect
 import os
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
-from pelican import contents, generators, readers, signals, writers
+from pelican import contents, generators, readers, signals, urlwrappers, writers
 from pelican.contents import Article, SkipStub
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url
@@ -45,8 +49,11 @@ RELIED_ON = (writers.Writer.write_file, writers.Writer._open_w, contents.Content
              readers.Readers.read_file, readers._filter_discardable_metadata,
              generators.ArticlesGenerator.generate_context, generators.PagesGenerator.generate_context,
              generators.ArticlesGenerator.generate_tags, generators.ArticlesGenerator.generate_categories,
-             generators.ArticlesGenerator.generate_authors)
-PINNED = "410a01f42c8c2aca"  # Pelican 4.12.0
+             generators.ArticlesGenerator.generate_authors, contents.Content.get_url_setting,
+             contents.Content._expand_settings, contents.Article._expand_settings, contents.Page._expand_settings,
+             contents.Content.url_format.fget, contents.Content.url.fget, contents.Content.save_as.fget,
+             urlwrappers.URLWrapper._from_settings)
+PINNED = "fe22f3005091ed16"  # Pelican 4.12.0
 _FILE_LINKS = ("filename", "static", "attach")
 MISSING = ("missing",)
 
@@ -253,3 +260,42 @@ def plain_lists(kwargs: dict[str, Any]) -> dict[str, Any]:
         return kwargs
     return {key: value.plain if type(value) is Members else value for key, value in kwargs.items()}
 
+
+
+# --- addresses while pages are rendered ---------------------------------------------------------
+# Every card of a list page reads its article's, category's and authors' url: Pelican formats
+# each from the settings again (a copy of the metadata, a path made relative...), about a third
+# of the lists' rendering. Articles and pages, and URLWrapper's Category, Tag and Author, inherit these
+# properties; Static defines its own (an {attach} link moves a file), left as it is.
+_ADDRESSES = ((contents.Content, ("url", "save_as")), (urlwrappers.URLWrapper, ("url", "save_as")))
+
+
+@contextmanager
+def remembered_addresses() -> Iterator[None]:
+    """While pages are rendered: each object's ``url`` and ``save_as`` worked out once.
+
+    Nothing a template reads them from (metadata, settings) changes while pages are rendered;
+    in a forked worker, the remembered values stay in that worker. Forgotten on leaving.
+    """
+    known: dict[tuple[int, str], tuple[Any, Any]] = {}  # (the object, kept so its id stays its own; value)
+    saved = [(owner, name, owner.__dict__[name]) for owner, names in _ADDRESSES for name in names]
+
+    def remembered(name: str, compute: Any) -> property:
+        def value(item: Any) -> Any:
+            key = (id(item), name)
+            try:
+                return known[key][1]
+            except KeyError:
+                found = compute(item)
+                known[key] = (item, found)
+                return found
+        return property(value)
+
+    for owner, name, original in saved:
+        setattr(owner, name, remembered(name, original.fget))
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+        known.clear()

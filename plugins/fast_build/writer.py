@@ -96,7 +96,8 @@ class FastWriter(Writer):
         jobs, self._queue = self._queue, []
         if not jobs:
             return
-        answers = parallel.run(jobs, self._render, parallel.worker_count(self.settings, len(jobs)))
+        with pelican_internals.remembered_addresses():
+            answers = parallel.run(jobs, self._render, parallel.worker_count(self.settings, len(jobs)))
         keys = {path: key for answer in answers for path, key in answer}
         for job in jobs:
             self.remember(job.path, keys.get(job.path, job.key))

@@ -114,3 +114,24 @@ def our_rule(path: str, steps: list[bool]) -> list[str]:
 def test_writing_a_file_twice_follows_pelicans_rule(tmp_path: Path, steps: list[bool]) -> None:
     path = str(tmp_path / "page.html")
     assert our_rule(path, steps) == pelicans_rule(path, steps)
+
+
+def test_addresses_are_worked_out_once_while_pages_are_rendered_and_afresh_after() -> None:
+    from pelican.contents import Article, Content, Static
+    from pelican.urlwrappers import Category
+
+    settings = read_settings(None, override={"ARTICLE_URL": "{category}/{slug}/", "ARTICLE_SAVE_AS": "{category}/{slug}/index.html"})
+    category = Category("Vie associative", settings)
+    article = Article("<p>x</p>", metadata={"title": "Un", "slug": "un", "category": category}, settings=settings)
+    others = [Article("<p>y</p>", metadata={"title": str(n), "slug": f"a-{n}", "category": category}, settings=settings)
+              for n in range(3)]
+    originals = {name: (Content.__dict__[name], Category.__dict__.get(name)) for name in ("url", "save_as")}
+    with pelican_internals.remembered_addresses():
+        assert (article.url, article.save_as) == ("vie-associative/un/", "vie-associative/un/index.html")
+        assert [other.url for other in others] == ["vie-associative/a-0/", "vie-associative/a-1/", "vie-associative/a-2/"]
+        assert category.url == "category/vie-associative.html"
+        article.slug = "deux"  # never done while pages are rendered: shows the value is remembered
+        assert article.url == "vie-associative/un/"
+        assert "url" in Static.__dict__  # its own property (an {attach} link moves the file): untouched
+    assert article.url == "vie-associative/deux/"
+    assert {name: (Content.__dict__[name], Category.__dict__.get(name)) for name in ("url", "save_as")} == originals
