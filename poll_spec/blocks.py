@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fences import FENCE_OPEN_RE, NESTED_PREFIX_RE, FenceReader
+from .fences import CANDIDATE_RE, FENCE_OPEN_RE, NESTED_PREFIX_RE, FenceReader, holds_candidate, may_open
 from .model import Poll, PollReference, PollSyntaxError
 from .validator import FIELDS, PollFields, validate
 
@@ -56,6 +56,8 @@ _POLL_WORDS = ("pol", "pool", "sondage", "vote", "survey", "questionnaire")
 
 def may_hold_polls(markdown_text: str) -> bool:
     """Tell whether a text may hold a poll block: most texts do not, and need no scan."""
+    if not _any_opening(markdown_text):  # the quicker look: most texts have no line to ask
+        return False
     lowered = markdown_text.lower()
     return any(word in lowered for word in _POLL_WORDS)
 
@@ -67,6 +69,8 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
     they agree on line numbers. An unclosed block runs to the end of the file. A ```poll
     block inside another fenced block (a listing that shows the syntax) is text, not a poll.
     """
+    if not _any_opening(markdown_text):
+        return []
     blocks: list[PollBlock] = []
     lines = split_lines(markdown_text)
     reader = FenceReader()
@@ -97,6 +101,33 @@ def find_poll_blocks(markdown_text: str) -> list[PollBlock]:
         )
         index = end + 1
     return blocks
+
+
+def _any_opening(markdown_text: str) -> bool:
+    """Tell whether any line of a text (split as ``split_lines`` does) may open a poll.
+
+    Only the lines holding a ``CANDIDATE_RE`` can, and each is asked to ``may_open`` with the
+    line after it (``poll_spec.fences``). A text where none can is left at once: reading all
+    its lines with a ``FenceReader`` costs far more, and most texts hold no poll.
+    """
+    if not holds_candidate(markdown_text):
+        return False
+    text = markdown_text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in markdown_text else markdown_text
+    candidate = CANDIDATE_RE.search(text)
+    while candidate:
+        start = text.rfind("\n", 0, candidate.start()) + 1
+        end = _line_end(text, start)
+        following = text[end + 1 : _line_end(text, end + 1)] if end < len(text) else ""
+        if may_open(text[start:end], following):
+            return True
+        candidate = CANDIDATE_RE.search(text, end)  # on a line after this one
+    return False
+
+
+def _line_end(text: str, start: int) -> int:
+    """Return where the line starting at ``start`` ends: at its "\\n", or at the text's end."""
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def _closing(lines: list[str], start: int, fence: str, prefix: re.Pattern | None = None) -> int:

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import drafts.header
 import poll_spec
-from drafts.header import HeaderArea, pelican_lines, read_header_area
+from drafts.header import HeaderArea, header_area, pelican_lines
 from poll_spec import PollBlock, find_poll_blocks, may_hold_polls
 from poll_spec.files import write_pickle
 
 from .characters import CONTROL_RE, find_controls
-from .inline_code import MAY_HOLD as MAY_HOLD_INLINE_CODE
-from .inline_code import find_inline_code
+from .inline_code import find_inline_code, may_hold
 from .targets import Target, scan_links
 
 log = logging.getLogger(__name__)
@@ -174,11 +173,11 @@ def _read(path: str | Path, display: str, relative: str, kind: str) -> Document:
     return Document(
         str(path), display, relative, kind, fields, repeated, header_end, stopped_at,
         stopped_line=lines[stopped_at - 1] if stopped_at else "",
-        header_area=read_header_area(text),
+        header_area=header_area(lines),
         links=scan_links(lines, header_end),
         poll_blocks=tuple(poll_blocks(text)),
         controls=find_controls(lines) if CONTROL_RE.search(text) else (),
-        inline_code=find_inline_code(lines, header_end) if MAY_HOLD_INLINE_CODE.search(text) else (),
+        inline_code=find_inline_code(lines, header_end) if may_hold(text) else (),
         placeholders=tuple(number for number, line in enumerate(lines, start=1) if PLACEHOLDER in line)
         if PLACEHOLDER in text else (),
     )

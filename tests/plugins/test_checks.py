@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import checks
-from checks import MEMORY_FILE, ContentCheckFailed, documents, memory_file
+from checks import MEMORY_FILE, ContentCheckFailed, documents, inline_code, memory_file
 from checks.checker import check_site
 from checks.config import CheckConfig
 from pelican import Pelican, signals
@@ -673,3 +673,9 @@ def test_a_copied_article_is_told_about_its_poll_id_not_the_original(tmp_path: P
         "content/aa-copie.md:9 : Le sondage « collecte » est déjà défini dans content/zz-original.md:9. Si "
         "c'est un autre sondage, donnez-lui un autre identifiant (par exemple « id: collecte-2 ») ; pour "
         "afficher ici le même sondage, gardez seulement la ligne « id: collecte » dans ce bloc."]
+
+
+@pytest.mark.parametrize("text", ["Texte.\n", "Un STYLE sobre.\n", "Un \u017ftyle ancien.\n", "Le stylo.\n",
+                                  "onze = 11\n", "Bonjour ONCLICK =\n", "a < b\n", "<SCRIPT>x</script>\n"])
+def test_the_quick_look_for_raw_html_answers_as_its_pattern(text: str) -> None:
+    assert inline_code.may_hold(text) == bool(inline_code.MAY_HOLD.search(text))

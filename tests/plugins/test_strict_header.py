@@ -254,3 +254,8 @@ def test_a_draft_marker_pelican_does_not_read_keeps_the_file_out_even_without_th
         assert not (public / slug).exists() and not (public / "brouillons" / slug).exists(), slug
         assert [path for path, text in written.items() if slug in text or poll in text] == [], slug
     assert "Brouillon caché" not in "".join(written.values())
+
+
+def test_a_status_cut_by_a_character_markdown_drops_is_still_seen_further_in_the_text() -> None:
+    # Python-Markdown removes \x02 and \x03: the line it reads says "Status: draft".
+    assert read_header_area(HEADER + "\nUn premier paragraphe.\n\nStatus: dra\x02ft\n").later_draft_lines == (8,)

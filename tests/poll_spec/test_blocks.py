@@ -90,3 +90,43 @@ def test_block_syntax_errors_name_their_line(body: str, line: int, message: str)
         parse_poll(body, "content/x.md", first_line=10)
     assert caught.value.line == line
     assert str(caught.value).startswith(f"content/x.md:{line} : ")
+
+
+# Long prose full of what the quick look at a text meets first: apostrophes, `code`, ~~, "vote".
+PROSE = "L'association vote : ``votre avis`` et `le code` comptent, ~~pas~~ l'''autre.\n" * 200
+
+
+@pytest.mark.parametrize(
+    "opening, mistake",
+    [
+        ("```poll", None),
+        ("```Poll", "n'ouvre pas de sondage"),
+        ("```pull", "n'ouvre pas de sondage"),
+        ("  '''sondage", "n'ouvre pas de sondage"),
+        ("- ```poll", "une liste"),
+        ("> ```", "une citation"),  # a bare fence: "id:" on the next line says it is a poll
+    ],
+)
+def test_a_block_far_down_a_long_text_is_found_at_its_line(opening: str, mistake: str | None) -> None:
+    for end in ("\n", "\r\n", "\r"):
+        [block] = find_poll_blocks((PROSE + opening + "\nid: fete\n```\n").replace("\n", end))
+        assert block.line == 201
+        assert (block.mistake is None) if mistake is None else (mistake in block.mistake)
+
+
+def test_a_fence_indented_under_a_list_item_far_above_is_found() -> None:
+    text = "- un point\n\n" + PROSE.replace("L'", "  L'") + "    ```poll\n    id: fete\n    ```\n"
+    [block] = find_poll_blocks(text)
+    assert block.line == 203
+    assert "une liste" in block.mistake
+
+
+def test_fences_and_code_that_open_no_poll_give_no_block() -> None:
+    assert find_poll_blocks(PROSE + "```python\nprint('poll')\n```\n\n~~~\nid: x\n~~~\n") == []
+
+
+@pytest.mark.parametrize("opening", ["```Poll", "~~~poll", "'''poll", '"""sondage', "`` poll"])
+def test_a_near_miss_is_found_in_prose_holding_no_other_mark(opening: str) -> None:
+    [block] = find_poll_blocks("Un texte sans rien de particulier.\n" * 50 + opening + "\nid: fete\n")
+    assert block.line == 51
+    assert "n'ouvre pas de sondage" in block.mistake
