@@ -50,16 +50,13 @@ class PollBlock:
     mistake: str | None = None
 
 
-# Words any poll opening holds, its near misses included (see poll_spec.fences).
-_POLL_WORDS = ("pol", "pool", "sondage", "vote", "survey", "questionnaire")
-
-
 def may_hold_polls(markdown_text: str) -> bool:
-    """Tell whether a text may hold a poll block: most texts do not, and need no scan."""
-    if not _any_opening(markdown_text):  # the quicker look: most texts have no line to ask
-        return False
-    lowered = markdown_text.lower()
-    return any(word in lowered for word in _POLL_WORDS)
+    """Tell whether a text may hold a poll block: most texts have no line that could open one.
+
+    Only the fences decide, never the words: a near miss such as ```pull or a bare fence
+    followed by ``id:`` holds no poll word, and must still be told to the writer.
+    """
+    return _any_opening(markdown_text)
 
 
 def find_poll_blocks(markdown_text: str) -> list[PollBlock]:

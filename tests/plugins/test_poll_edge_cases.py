@@ -87,6 +87,10 @@ CASES: dict[str, tuple[str, list[tuple[int, str]]]] = {
     "'''poll": ("'''poll\n" + BODY + "'''\n", [(7, "La ligne « '''poll » " + NEAR)]),
     "``poll (two backticks)": ("``poll\n" + BODY + "``\n", [(7, "La ligne « ``poll » " + NEAR)]),
     "````poll (four backticks)": ("````poll\n" + BODY + "````\n", []),
+    # Near misses holding no word of a poll (nor does the text): the fence alone makes them asked.
+    "```pull": ("```pull\n" + BODY.replace("Votre avis", "Q") + "```\n", [(7, "La ligne « ```pull » " + NEAR)]),
+    "```ｐｏｌｌ (full-width letters)": ("```ｐｏｌｌ\n" + BODY + "```\n", [(7, "La ligne « ```ｐｏｌｌ » " + NEAR)]),
+    "a bare fence in a list, id: next": ("- un point\n- ```\n  id: cas\n  ```\n", [(8, IN_LIST)]),
     "```python is a listing": ("```python\nprint('poll')\n```\n", []),
     # Invisible characters, anywhere in the file.
     "a form feed in the text": ("Un\x0cdeux.\n\n" + POLL, [(7, INVISIBLE.format(code="000C", name="saut de page"))]),
