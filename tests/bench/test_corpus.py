@@ -91,3 +91,11 @@ def test_the_vanilla_corpus_is_the_same_text_with_polls_as_plain_code(
         plain_text = plain.read_text(encoding="utf-8")
         assert "```poll" not in plain_text
         assert plain_text.replace("```text\n", "```poll\n") == ours.read_text(encoding="utf-8")
+
+
+def test_no_article_is_dated_in_the_future_whatever_the_size(tmp_path: Path) -> None:
+    generated = corpus.generate(tmp_path / "content", 60)
+    dates = [line.split(": ", 1)[1] for article in generated.articles
+             for line in article.read_text(encoding="utf-8").splitlines() if line.startswith("Date: ")]
+    assert len(dates) == 60 and dates == sorted(dates)
+    assert dates[-1] < "2026-01-01" and dates[0] > "2025-08-01"  # two days apart
