@@ -39,7 +39,7 @@ _END_RE = re.compile(r"^(-{3}|\.{3})(\s.*)?")
 PLACEHOLDER = "[À compléter"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Field:
     """One metadata line: the name as written, its value and its file line."""
 
@@ -48,7 +48,7 @@ class Field:
     line: int
 
 
-@dataclass(slots=True)
+@dataclass
 class Document:
     """A Markdown source of the site: an article or a page, as far as the rules need it.
 

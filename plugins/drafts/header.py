@@ -97,7 +97,7 @@ def pelican_lines(text: str) -> list[str]:
     return [line.expandtabs(TAB_LENGTH) for line in lines]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Line:
     """A line that looks like information: its number, the name and value as written."""
 
@@ -135,7 +135,7 @@ def _first_word(value: str) -> str:
     return normalise(value).split("-")[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HeaderArea:
     """What Pelican reads as information, and the lines around it that it leaves as text.
 
