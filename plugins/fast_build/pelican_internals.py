@@ -261,12 +261,11 @@ def plain_lists(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {key: value.plain if type(value) is Members else value for key, value in kwargs.items()}
 
 
-
 # --- addresses while pages are rendered ---------------------------------------------------------
 # Every card of a list page reads its article's, category's and authors' url: Pelican formats
 # each from the settings again (a copy of the metadata, a path made relative...), about a third
-# of the lists' rendering. Articles and pages, and URLWrapper's Category, Tag and Author, inherit these
-# properties; Static defines its own (an {attach} link moves a file), left as it is.
+# of the lists' rendering. Articles and pages, and URLWrapper's Category, Tag and Author,
+# inherit these properties; Static defines its own (an {attach} link moves a file).
 _ADDRESSES = ((contents.Content, ("url", "save_as")), (urlwrappers.URLWrapper, ("url", "save_as")))
 
 
@@ -277,7 +276,8 @@ def remembered_addresses() -> Iterator[None]:
     Nothing a template reads them from (metadata, settings) changes while pages are rendered;
     in a forked worker, the remembered values stay in that worker. Forgotten on leaving.
     """
-    known: dict[tuple[int, str], tuple[Any, Any]] = {}  # (the object, kept so its id stays its own; value)
+    # (id, name) -> (the object, held so that its id is not reused meanwhile; the value)
+    known: dict[tuple[int, str], tuple[Any, Any]] = {}
     saved = [(owner, name, owner.__dict__[name]) for owner, names in _ADDRESSES for name in names]
 
     def remembered(name: str, compute: Any) -> property:
