@@ -58,7 +58,7 @@ rollback: $(STAMP) ## Remettre en ligne la version précédente du site (même d
 
 # The preview a person opens with make serve has the search index too (not make html's, which
 # leaves it to make publish: see SEARCH_INDEX in pelicanconf.py).
-serve: PELICANOPTS += -e SEARCH_INDEX=true
+serve: override PELICANOPTS += -e SEARCH_INDEX=true
 serve: html ## Construire, puis servir le site et les sondages sur http://127.0.0.1:8000 (PORT=… pour changer)
 	mkdir -p instance
 	$(FLASK) init-db

@@ -118,7 +118,8 @@ def test_the_manifest_lists_the_donation_poll_with_its_article(site: Path) -> No
     assert poll["question"] == "Utilisez-vous le don en ligne pour votre association ?"
     assert [o["key"] for o in poll["options"]] == ["oui", "parfois", "bientot", "non"]
     assert poll["multiple"] is False and poll["results"] == "always"
-    assert poll["closes"] == "2027-07-01T00:00:00+02:00"  # the whole of 30 June
+    # Open since 1 November 2026 and never closed: the sample votes in every test, whatever the date.
+    assert poll["opens"] == "2026-11-01T00:00:00+01:00" and poll["closes"] is None
     assert poll["source"] == "content/don-en-ligne.md"
     assert poll["url"] == "/don-en-ligne/"
 

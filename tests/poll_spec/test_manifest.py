@@ -26,6 +26,11 @@ def test_a_written_manifest_reads_back_as_the_same_polls_sorted_by_id(tmp_path: 
     assert entry["multiple"] == 2 and entry["closes"] == "2026-12-31T18:00:00+01:00"
 
 
+def test_a_bare_closing_date_is_written_as_the_end_of_that_whole_day_in_paris() -> None:
+    summer = parse_poll("id: a\nquestion: Q ?\noptions:\n - Oui\n - Non\ncloses: 2027-06-30").to_manifest()
+    assert summer["closes"] == "2027-07-01T00:00:00+02:00"
+
+
 def test_a_missing_manifest_says_to_build_first(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="Construisez d'abord le site"):
         read_manifest(tmp_path / "polls.json")
