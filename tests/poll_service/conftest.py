@@ -367,3 +367,18 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path) -> Path:
+    """A tiny built site (a home page, an article, a style sheet, a 404 page) and, beside it, a
+    file the service must never serve."""
+    root = tmp_path / "output"
+    (root / "don-en-ligne").mkdir(parents=True)
+    (root / "theme" / "css").mkdir(parents=True)
+    (root / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
+    (root / "don-en-ligne" / "index.html").write_text("<h1>Le don en ligne</h1>", encoding="utf-8")
+    (root / "theme" / "css" / "site.css").write_text("body { color: black; }", encoding="utf-8")
+    (root / "404.html").write_text("<h1>Page introuvable</h1>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("ne doit pas sortir", encoding="utf-8")
+    return root

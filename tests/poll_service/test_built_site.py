@@ -6,20 +6,6 @@ import pytest
 
 
 @pytest.fixture
-def site_dir(tmp_path):
-    """A tiny built site: a home page, an article, a file and a 404 page."""
-    root = tmp_path / "output"
-    (root / "don-en-ligne").mkdir(parents=True)
-    (root / "theme" / "css").mkdir(parents=True)
-    (root / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
-    (root / "don-en-ligne" / "index.html").write_text("<h1>Le don en ligne</h1>", encoding="utf-8")
-    (root / "theme" / "css" / "site.css").write_text("body { color: black; }", encoding="utf-8")
-    (root / "404.html").write_text("<h1>Page introuvable</h1>", encoding="utf-8")
-    (tmp_path / "secret.txt").write_text("ne doit pas sortir", encoding="utf-8")
-    return root
-
-
-@pytest.fixture
 def site_client(make_app, site_dir):
     return make_app(POLL_ENV="development", POLL_SITE_DIR=str(site_dir)).test_client()
 

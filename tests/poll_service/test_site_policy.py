@@ -15,19 +15,6 @@ from poll_service.site_policy import CONTENT_SECURITY_POLICY, SEARCH_PAGE_POLICY
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def site_dir(tmp_path: Path) -> Path:
-    """A tiny built site: a home page, an article, a style sheet and a 404 page."""
-    root = tmp_path / "output"
-    (root / "don-en-ligne").mkdir(parents=True)
-    (root / "theme" / "css").mkdir(parents=True)
-    (root / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
-    (root / "don-en-ligne" / "index.html").write_text("<h1>Le don en ligne</h1>", encoding="utf-8")
-    (root / "theme" / "css" / "site.css").write_text("body { color: black; }", encoding="utf-8")
-    (root / "404.html").write_text("<h1>Page introuvable</h1>", encoding="utf-8")
-    return root
-
-
 def refuses_framing_and_inline_code(headers) -> bool:
     return headers.get("Content-Security-Policy") == CONTENT_SECURITY_POLICY and headers.get("X-Frame-Options") == "DENY"
 

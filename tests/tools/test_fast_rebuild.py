@@ -406,22 +406,28 @@ def test_a_content_cache_written_by_another_build_is_not_trusted(site: Site) -> 
 
 # Settings.
 
-def test_a_build_shared_with_forked_workers_is_that_of_a_serial_build(
-        tmp_path: Path, restore_locale: None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Work shared from a handful of texts on, in chunks of 2; the pids of the workers forked."""
     # The sites of these tests are below the size where work is shared: lowered, texts are
     # read by workers from before the checks run, and pages rendered by whoever takes them.
     monkeypatch.setattr(parallel, "MINIMUM", 4)
     monkeypatch.setattr(parallel, "CHUNK", 2)
-    forks: list[int] = []
+    forked: list[int] = []
     fork = os.fork
 
     def counted_fork() -> int:
         pid = fork()
         if pid:
-            forks.append(pid)
+            forked.append(pid)
         return pid
 
     monkeypatch.setattr(os, "fork", counted_fork)
+    return forked
+
+
+def test_a_build_shared_with_forked_workers_is_that_of_a_serial_build(
+        tmp_path: Path, restore_locale: None, forks: list[int]) -> None:
     built = Site(tmp_path, "process")
     built.change_settings(FAST_BUILD_WORKERS=2)
     built.build()
@@ -433,19 +439,7 @@ def test_a_build_shared_with_forked_workers_is_that_of_a_serial_build(
 
 
 def test_workers_left_by_a_build_stopped_by_a_content_error_are_ended_by_the_next(
-        tmp_path: Path, restore_locale: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MINIMUM", 4)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
-    forks: list[int] = []
-    fork = os.fork
-
-    def counted_fork() -> int:
-        pid = fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+        tmp_path: Path, restore_locale: None, forks: list[int]) -> None:
     built = Site(tmp_path, "process")  # its first build forked a reader and a renderer
     built.change_settings(FAST_BUILD_WORKERS=2)
     built.write("article-6.md", article(6).replace("Title: Article 6\n", ""))  # no title: an error
